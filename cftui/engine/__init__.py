@@ -1,0 +1,1 @@
+"""The check engine: probes an origin the way CloudFront does. Never imports the UI."""

@@ -1,0 +1,342 @@
+"""Parse the origin's first flight (SSLv3 – TLS 1.2 are in the clear) from raw bytes.
+
+The origin is untrusted and often broken: every length is checked against what
+is left, sizes are bounded, and anything malformed raises `ParseError`, the one
+error this module raises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cftui.engine import names, profile
+from cftui.engine.model import (
+    Alert,
+    CertificateRequest,
+    Extension,
+    FlightEnd,
+    FlightMessage,
+    ServerFlight,
+    ServerHello,
+    ServerKeyExchange,
+)
+
+#: TLSCiphertext may be 2^14 + 2048 bytes; anything longer is not TLS.
+MAX_RECORD = 2**14 + 2048
+#: How much of a first flight cftui reads before giving up (a chain of several MB
+#: is an attack or a mistake, not a certificate chain).
+MAX_FLIGHT = 512 * 1024
+#: How many empty records in a row are tolerated.
+MAX_EMPTY_RECORDS = 32
+
+
+class ParseError(ValueError):
+    """The origin's bytes are not a well-formed TLS first flight."""
+
+
+class NotTls(ParseError):
+    """The origin's first bytes are not a TLS record at all (plain HTTP, garbage)."""
+
+
+class _Reader:
+    """Bounds-checked reads over one message body."""
+
+    def __init__(self, data: bytes, what: str) -> None:
+        self.data = data
+        self.pos = 0
+        self.what = what
+
+    def take(self, n: int) -> bytes:
+        if n < 0 or self.pos + n > len(self.data):
+            raise ParseError(f"{self.what}: needs {n} more bytes, has {self.left}")
+        chunk = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return chunk
+
+    def u8(self) -> int:
+        return self.take(1)[0]
+
+    def u16(self) -> int:
+        return int.from_bytes(self.take(2), "big")
+
+    def u24(self) -> int:
+        return int.from_bytes(self.take(3), "big")
+
+    def vec8(self) -> bytes:
+        return self.take(self.u8())
+
+    def vec16(self) -> bytes:
+        return self.take(self.u16())
+
+    def vec24(self) -> bytes:
+        return self.take(self.u24())
+
+    @property
+    def left(self) -> int:
+        return len(self.data) - self.pos
+
+    def done(self) -> None:
+        if self.left:
+            raise ParseError(f"{self.what}: {self.left} unexpected trailing bytes")
+
+
+def _u16_list(data: bytes, what: str) -> tuple[int, ...]:
+    if len(data) % 2:
+        raise ParseError(f"{what}: odd length {len(data)}")
+    return tuple(int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2))
+
+
+def parse_server_hello(body: bytes) -> ServerHello:
+    r = _Reader(body, "ServerHello")
+    version = r.u16()
+    random = r.take(32)
+    session_id = r.vec8()
+    if len(session_id) > 32:
+        raise ParseError(f"ServerHello: session id of {len(session_id)} bytes")
+    suite = r.u16()
+    compression = r.u8()
+    extensions: list[Extension] = []
+    if r.left:
+        ext = _Reader(r.vec16(), "ServerHello extensions")
+        while ext.left:
+            type_ = ext.u16()
+            extensions.append(Extension(type_, ext.vec16()))
+        r.done()
+    return ServerHello(version, random, session_id, suite, compression, tuple(extensions))
+
+
+def parse_certificate(body: bytes) -> tuple[bytes, ...]:
+    r = _Reader(body, "Certificate")
+    chain = _Reader(r.vec24(), "Certificate list")
+    r.done()
+    certs: list[bytes] = []
+    while chain.left:
+        der = chain.vec24()
+        if not der:
+            raise ParseError("Certificate: empty certificate entry")
+        certs.append(der)
+    return tuple(certs)
+
+
+def parse_server_key_exchange(body: bytes, suite: int, version: int) -> ServerKeyExchange:
+    kx = profile.suite_by_code(suite)
+    kind = kx.key_exchange if kx else "unknown"
+    r = _Reader(body, "ServerKeyExchange")
+    scheme = None
+    if kind.startswith("ECDHE"):
+        curve_type = r.u8()
+        if curve_type != 3:
+            raise ParseError(f"ServerKeyExchange: curve type {curve_type} is not named_curve")
+        group = r.u16()
+        public = r.vec8()
+        if version >= 0x0303:
+            scheme = r.u16()
+        r.vec16()  # signature
+        r.done()
+        return ServerKeyExchange("ECDHE", group, len(public), None, scheme)
+    if kind == "DHE":
+        prime = r.vec16()
+        r.vec16()  # generator
+        public = r.vec16()
+        if version >= 0x0303:
+            scheme = r.u16()
+        r.vec16()
+        r.done()
+        bits = int.from_bytes(prime, "big").bit_length()
+        return ServerKeyExchange("DHE", None, len(public), bits, scheme)
+    return ServerKeyExchange("unknown", None, len(body), None, None)
+
+
+def parse_certificate_request(body: bytes, version: int) -> CertificateRequest:
+    r = _Reader(body, "CertificateRequest")
+    types = tuple(r.vec8())
+    schemes: tuple[int, ...] = ()
+    if version >= 0x0303:
+        schemes = _u16_list(r.vec16(), "CertificateRequest signature algorithms")
+    cas = _Reader(r.vec16(), "CertificateRequest CA names")
+    r.done()
+    ca_names: list[bytes] = []
+    while cas.left:
+        ca_names.append(cas.vec16())
+    return CertificateRequest(types, schemes, tuple(ca_names))
+
+
+@dataclass
+class FlightParser:
+    """Feed bytes as they arrive; `done` turns true once the first flight is over.
+
+    The flight is over at ServerHelloDone, at an alert, or right after a TLS 1.3
+    ServerHello (the rest is encrypted).
+    """
+
+    buffer: bytearray = field(default_factory=bytearray)
+    handshake: bytearray = field(default_factory=bytearray)
+    messages: list[FlightMessage] = field(default_factory=list)
+    bytes_read: int = 0
+    server_hello: ServerHello | None = None
+    certificates: tuple[bytes, ...] = ()
+    key_exchange: ServerKeyExchange | None = None
+    certificate_request: CertificateRequest | None = None
+    hello_done: bool = False
+    alert: Alert | None = None
+    end: FlightEnd | None = None
+    first_bytes: bytes = b""
+    _empty_records: int = 0
+    _record_version: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.end is not None
+
+    def feed(self, data: bytes) -> None:
+        """Consume bytes; raises ParseError on malformed input."""
+        if self.done or not data:
+            return
+        if len(self.first_bytes) < 64:
+            self.first_bytes += data[: 64 - len(self.first_bytes)]
+        self.bytes_read += len(data)
+        self.buffer += data
+        while not self.done and len(self.buffer) >= 5:
+            self._record()
+        if not self.done and self.bytes_read > MAX_FLIGHT:
+            self.end = FlightEnd.TOO_LARGE
+
+    def _record(self) -> None:
+        content_type = self.buffer[0]
+        version = int.from_bytes(self.buffer[1:3], "big")
+        length = int.from_bytes(self.buffer[3:5], "big")
+        if content_type not in names.CONTENT_TYPES or self.buffer[1] != 3:
+            if not self.messages and not self.handshake:
+                raise NotTls("the answer is not a TLS record")
+            raise ParseError(f"bad record header {bytes(self.buffer[:5]).hex()}")
+        if length > MAX_RECORD:
+            raise ParseError(f"record length {length} is over the TLS limit of {MAX_RECORD}")
+        if len(self.buffer) < 5 + length:
+            return
+        fragment = bytes(self.buffer[5 : 5 + length])
+        del self.buffer[: 5 + length]
+        self._record_version = version
+        if not fragment:
+            self._empty_records += 1
+            if self._empty_records > MAX_EMPTY_RECORDS:
+                raise ParseError("too many empty records")
+            return
+        self._empty_records = 0
+        if content_type == 22:
+            self.handshake += fragment
+            while not self.done and len(self.handshake) >= 4:
+                size = int.from_bytes(self.handshake[1:4], "big")
+                if size > MAX_FLIGHT:
+                    raise ParseError(f"handshake message of {size} bytes is too large")
+                if len(self.handshake) < 4 + size:
+                    break
+                raw = bytes(self.handshake[: 4 + size])
+                del self.handshake[: 4 + size]
+                self._handshake_message(raw)
+        elif content_type == 21:
+            if self.handshake:
+                raise ParseError("alert in the middle of a handshake message")
+            if len(fragment) != 2:
+                raise ParseError(f"alert record of {len(fragment)} bytes")
+            self.alert = Alert(fragment[0], fragment[1])
+            self._add("Alert", 21, None, fragment,
+                      (("level", "fatal" if fragment[0] == 2 else f"{fragment[0]}"),
+                       ("description", f"{self.alert.name} ({fragment[1]})")))
+            self.end = FlightEnd.ALERT
+        elif content_type == 20:
+            self._add("ChangeCipherSpec", 20, None, fragment, ())
+        else:
+            self._add("ApplicationData", 23, None, fragment, (("length", str(len(fragment))),))
+            if self.server_hello is None:
+                raise ParseError("application data before ServerHello")
+
+    def _add(self, name: str, content_type: int, hs_type: int | None, raw: bytes,
+             fields: tuple[tuple[str, str], ...]) -> None:
+        self.messages.append(
+            FlightMessage(name, content_type, self._record_version, hs_type, raw, fields)
+        )
+
+    def _handshake_message(self, raw: bytes) -> None:
+        msg_type, body = raw[0], raw[4:]
+        name = names.handshake_name(msg_type)
+        fields: tuple[tuple[str, str], ...] = ()
+        if msg_type == 2:
+            if self.server_hello is not None:
+                raise ParseError("second ServerHello")
+            hello = parse_server_hello(body)
+            self.server_hello = hello
+            fields = _hello_fields(hello)
+            if hello.is_hello_retry_request:
+                name = "HelloRetryRequest"
+        elif self.server_hello is None:
+            raise ParseError(f"{name} before ServerHello")
+        elif msg_type == 11:
+            self.certificates = parse_certificate(body)
+            fields = (("certificates", str(len(self.certificates))),
+                      *((f"[{i}] length", str(len(c))) for i, c in enumerate(self.certificates)))
+        elif msg_type == 12:
+            hello = self.server_hello
+            self.key_exchange = parse_server_key_exchange(
+                body, hello.cipher_suite, hello.selected_version)
+            fields = _ske_fields(self.key_exchange)
+        elif msg_type == 13:
+            self.certificate_request = parse_certificate_request(
+                body, self.server_hello.selected_version)
+            fields = _cr_fields(self.certificate_request)
+        elif msg_type == 14:
+            if body:
+                raise ParseError("ServerHelloDone with a body")
+            self.hello_done = True
+        self._add(name, 22, msg_type, raw, fields)
+        if msg_type == 14:
+            self.end = FlightEnd.HELLO_DONE
+        elif msg_type == 2 and (self.server_hello.selected_version >= 0x0304
+                                or self.server_hello.is_hello_retry_request):
+            self.end = FlightEnd.ENCRYPTED
+
+    def result(self, end: FlightEnd | None = None, error: str | None = None) -> ServerFlight:
+        return ServerFlight(
+            messages=tuple(self.messages),
+            end=self.end or end or FlightEnd.CLOSED,
+            bytes_read=self.bytes_read,
+            server_hello=self.server_hello,
+            certificates=self.certificates,
+            key_exchange=self.key_exchange,
+            certificate_request=self.certificate_request,
+            hello_done=self.hello_done,
+            alert=self.alert,
+            error=error,
+            first_bytes=self.first_bytes,
+        )
+
+
+def _hello_fields(hello: ServerHello) -> tuple[tuple[str, str], ...]:
+    version = profile.Protocol.from_wire(hello.selected_version)
+    fields = [
+        ("version", version.value if version else f"0x{hello.selected_version:04X}"),
+        ("cipher suite", f"{profile.suite_name(hello.cipher_suite)} "
+                         f"(0x{hello.cipher_suite:04X})"),
+        ("session id", hello.session_id.hex().upper() or "(empty)"),
+        ("compression", "none" if hello.compression == 0 else str(hello.compression)),
+    ]
+    fields += [(f"extension {e.name}", e.data.hex() or "(empty)") for e in hello.extensions]
+    return tuple(fields)
+
+
+def _ske_fields(ske: ServerKeyExchange) -> tuple[tuple[str, str], ...]:
+    fields = [("key exchange", ske.kind)]
+    if ske.named_group is not None:
+        fields.append(("named group", profile.group_name(ske.named_group)))
+    if ske.dh_prime_bits is not None:
+        fields.append(("DH prime", f"{ske.dh_prime_bits} bits"))
+    if ske.signature_scheme is not None:
+        scheme = profile.SIGNATURE_SCHEMES.get(ske.signature_scheme)
+        fields.append(("signature", scheme.name if scheme else f"0x{ske.signature_scheme:04X}"))
+    return tuple(fields)
+
+
+def _cr_fields(req: CertificateRequest) -> tuple[tuple[str, str], ...]:
+    types = ", ".join(names.CERTIFICATE_TYPES.get(t, str(t)) for t in req.certificate_types)
+    return (("certificate types", types or "(none)"),
+            ("signature schemes", str(len(req.signature_schemes))),
+            ("CA names", str(len(req.ca_names))))

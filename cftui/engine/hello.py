@@ -1,0 +1,137 @@
+"""Build ClientHello records byte by byte, as CloudFront would send them.
+
+The local OpenSSL cannot send SSLv3, RC4-MD5 or DES-CBC3-SHA, which CloudFront
+still offers, so cftui writes its own ClientHello (like testssl.sh and sslscan)
+and reads the origin's clear-text first flight itself.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from cftui.engine import profile
+from cftui.engine.profile import Protocol
+
+RECORD_HANDSHAKE = 22
+CLIENT_HELLO = 1
+
+
+@dataclass(frozen=True)
+class HelloSpec:
+    """What goes into one ClientHello."""
+
+    protocol: Protocol
+    suites: tuple[int, ...]
+    sni: str | None = None
+    groups: tuple[int, ...] = profile.CLOUDFRONT_GROUPS
+    signature_schemes: tuple[int, ...] = profile.CLOUDFRONT_SIGNATURE_SCHEMES
+
+
+def _u8(data: bytes) -> bytes:
+    return struct.pack("!B", len(data)) + data
+
+
+def _u16(data: bytes) -> bytes:
+    return struct.pack("!H", len(data)) + data
+
+
+def _u24(data: bytes) -> bytes:
+    return struct.pack("!I", len(data))[1:] + data
+
+
+def _ext(type_: int, body: bytes) -> bytes:
+    return struct.pack("!H", type_) + _u16(body)
+
+
+def _codes(values: Sequence[int]) -> bytes:
+    return b"".join(struct.pack("!H", v) for v in values)
+
+
+def sni_bytes(name: str) -> bytes:
+    """server_name extension body; the name must already be a valid ASCII host name."""
+    host = name.encode("ascii")
+    return _u16(b"\x00" + _u16(host))
+
+
+def _extensions(spec: HelloSpec) -> bytes:
+    parts: list[bytes] = []
+    if spec.sni:
+        parts.append(_ext(0, sni_bytes(spec.sni)))
+    if spec.groups:
+        parts.append(_ext(10, _u16(_codes(spec.groups))))
+        parts.append(_ext(11, _u8(b"\x00")))  # uncompressed points only
+    if spec.protocol.wire >= Protocol.TLSv1_2.wire:
+        parts.append(_ext(13, _u16(_codes(spec.signature_schemes))))
+    parts.append(_ext(23, b""))  # extended_master_secret
+    if spec.protocol is Protocol.TLSv1_3:
+        parts.append(_ext(43, _u8(_codes([Protocol.TLSv1_3.wire]))))
+        parts.append(_ext(45, _u8(b"\x01")))  # psk_dhe_ke
+        public = X25519PrivateKey.generate().public_key().public_bytes(
+            Encoding.Raw, PublicFormat.Raw
+        )
+        parts.append(_ext(51, _u16(struct.pack("!H", 0x001D) + _u16(public))))
+    else:
+        parts.append(_ext(0xFF01, _u8(b"")))  # renegotiation_info, initial handshake
+    return b"".join(parts)
+
+
+def client_hello(spec: HelloSpec, random: bytes | None = None) -> bytes:
+    """The whole ClientHello record (record header included) for the spec.
+
+    SSLv3 hellos carry no extensions (so no SNI); the empty-renegotiation SCSV
+    stands in for renegotiation_info there. TLS 1.3 hellos announce 1.2 in the
+    legacy version field and 1.3 in supported_versions, with an X25519 key share.
+    """
+    random = random if random is not None else os.urandom(32)
+    legacy = min(spec.protocol.wire, Protocol.TLSv1_2.wire)
+    suites = list(spec.suites)
+    if spec.protocol is Protocol.SSLv3:
+        suites.append(0x00FF)  # TLS_EMPTY_RENEGOTIATION_INFO_SCSV
+    session_id = os.urandom(32) if spec.protocol is Protocol.TLSv1_3 else b""
+    body = (
+        struct.pack("!H", legacy)
+        + random
+        + _u8(session_id)
+        + _u16(_codes(suites))
+        + _u8(b"\x00")  # compression: null only
+    )
+    if spec.protocol is not Protocol.SSLv3:
+        body += _u16(_extensions(spec))
+    handshake = struct.pack("!B", CLIENT_HELLO) + _u24(body)
+    record_version = Protocol.SSLv3.wire if spec.protocol is Protocol.SSLv3 else 0x0301
+    return struct.pack("!BH", RECORD_HANDSHAKE, record_version) + _u16(handshake)
+
+
+def cloudfront_hello(protocol: Protocol, sni: str | None,
+                     suites: Sequence[int] | None = None) -> HelloSpec:
+    """CloudFront's offer at one version (or a subset of its suites, for enumeration)."""
+    if suites is None:
+        suites = [s.code for s in profile.cloudfront_suites_for(protocol)]
+    return HelloSpec(protocol=protocol, suites=tuple(suites), sni=sni)
+
+
+def broad_hello(protocol: Protocol, sni: str | None) -> HelloSpec:
+    """Every suite, group and signature scheme cftui knows, at one version."""
+    return HelloSpec(
+        protocol=protocol,
+        suites=tuple(s.code for s in profile.broad_suites_for(protocol)),
+        sni=sni,
+        groups=profile.BROAD_GROUPS,
+        signature_schemes=profile.BROAD_SIGNATURE_SCHEMES,
+    )
+
+
+def tls13_hello(sni: str | None) -> HelloSpec:
+    return HelloSpec(
+        protocol=Protocol.TLSv1_3,
+        suites=tuple(s.code for s in profile.broad_suites_for(Protocol.TLSv1_3)),
+        sni=sni,
+        groups=(0x001D,),
+        signature_schemes=profile.BROAD_SIGNATURE_SCHEMES,
+    )

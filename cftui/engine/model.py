@@ -1,0 +1,293 @@
+"""The engine's model: frozen dataclasses shared by the engine, the CLI and the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from cftui.engine import profile
+from cftui.engine.profile import Protocol
+
+
+@dataclass(frozen=True)
+class Target:
+    """One origin to check, with the settings CloudFront would use for it."""
+
+    domain: str
+    port: int = 443
+    protocols: tuple[Protocol, ...] = profile.DEFAULT_PROTOCOLS
+    host_header: str | None = None
+    connect_to: tuple[str, ...] = ()  # addresses to use instead of resolving domain
+    ca_file: str | None = None
+    connect_timeout: float = profile.CONNECTION_TIMEOUT.default
+    read_timeout: float = profile.ORIGIN_READ_TIMEOUT.default
+    http: bool = True
+    path: str = "/"
+    label: str | None = None  # a name for display: "distribution / origin id"
+
+    @property
+    def sni(self) -> str:
+        return self.host_header or self.domain
+
+    @property
+    def expected_name(self) -> str:
+        return profile.expected_name(self.domain, self.host_header)
+
+
+# --- what the origin sent back -------------------------------------------------
+
+
+class ContentType(int, Enum):
+    CHANGE_CIPHER_SPEC = 20
+    ALERT = 21
+    HANDSHAKE = 22
+    APPLICATION_DATA = 23
+
+
+@dataclass(frozen=True)
+class Extension:
+    type: int
+    data: bytes
+
+    @property
+    def name(self) -> str:
+        from cftui.engine.names import extension_name
+
+        return extension_name(self.type)
+
+
+@dataclass(frozen=True)
+class ServerHello:
+    version: int  # legacy_version field
+    random: bytes
+    session_id: bytes
+    cipher_suite: int
+    compression: int
+    extensions: tuple[Extension, ...] = ()
+
+    def extension(self, type_: int) -> Extension | None:
+        return next((e for e in self.extensions if e.type == type_), None)
+
+    @property
+    def selected_version(self) -> int:
+        """The negotiated version: supported_versions (TLS 1.3) or legacy_version."""
+        ext = self.extension(43)
+        if ext is not None and len(ext.data) == 2:
+            return int.from_bytes(ext.data, "big")
+        return self.version
+
+    @property
+    def protocol(self) -> Protocol | None:
+        return Protocol.from_wire(self.selected_version)
+
+    @property
+    def is_hello_retry_request(self) -> bool:
+        return self.random == HELLO_RETRY_RANDOM
+
+    @property
+    def secure_renegotiation(self) -> bool:
+        return self.extension(0xFF01) is not None
+
+    @property
+    def extended_master_secret(self) -> bool:
+        return self.extension(23) is not None
+
+    @property
+    def alpn(self) -> str | None:
+        ext = self.extension(16)
+        if ext is None or len(ext.data) < 3:
+            return None
+        size = ext.data[2]
+        return ext.data[3 : 3 + size].decode("ascii", "replace")
+
+
+HELLO_RETRY_RANDOM = bytes.fromhex(
+    "CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C"
+)
+
+
+@dataclass(frozen=True)
+class ServerKeyExchange:
+    kind: str  # "ECDHE", "DHE", "unknown"
+    named_group: int | None = None  # ECDHE curve
+    public_key_bytes: int = 0  # length of the server's ephemeral public value
+    dh_prime_bits: int | None = None  # DHE group size
+    signature_scheme: int | None = None  # TLS 1.2 only; None before
+
+
+@dataclass(frozen=True)
+class CertificateRequest:
+    certificate_types: tuple[int, ...]
+    signature_schemes: tuple[int, ...]
+    ca_names: tuple[bytes, ...]  # DER-encoded distinguished names
+
+
+@dataclass(frozen=True)
+class Alert:
+    level: int
+    description: int
+
+    @property
+    def name(self) -> str:
+        from cftui.engine.names import alert_name
+
+        return alert_name(self.description)
+
+    @property
+    def fatal(self) -> bool:
+        return self.level == 2
+
+
+@dataclass(frozen=True)
+class FlightMessage:
+    """One message the origin sent: a handshake message, an alert, or another record."""
+
+    name: str  # "ServerHello", "Certificate", "Alert", "ChangeCipherSpec", …
+    content_type: int
+    record_version: int
+    handshake_type: int | None
+    raw: bytes  # the message as sent (handshake header included), not the record header
+    fields: tuple[tuple[str, str], ...] = ()  # decoded fields for display
+
+    @property
+    def size(self) -> int:
+        return len(self.raw)
+
+
+class FlightEnd(str, Enum):
+    """Why reading the origin's first flight stopped."""
+
+    HELLO_DONE = "hello-done"  # ServerHelloDone seen: the whole first flight is in
+    ENCRYPTED = "encrypted"  # TLS 1.3: everything after ServerHello is encrypted
+    ALERT = "alert"
+    CLOSED = "closed"  # orderly EOF
+    RESET = "reset"  # ECONNRESET / broken pipe
+    TIMEOUT = "timeout"
+    NOT_TLS = "not-tls"
+    MALFORMED = "malformed"
+    TOO_LARGE = "too-large"  # flight bigger than the read budget
+
+
+@dataclass(frozen=True)
+class ServerFlight:
+    messages: tuple[FlightMessage, ...]
+    end: FlightEnd
+    bytes_read: int
+    server_hello: ServerHello | None = None
+    certificates: tuple[bytes, ...] = ()  # DER, as sent, leaf first
+    key_exchange: ServerKeyExchange | None = None
+    certificate_request: CertificateRequest | None = None
+    hello_done: bool = False
+    alert: Alert | None = None
+    error: str | None = None  # parse error or I/O error text
+    first_bytes: bytes = b""  # the first bytes read, for non-TLS answers
+
+
+# --- one connection, one ClientHello ------------------------------------------
+
+
+class Purpose(str, Enum):
+    CLOUDFRONT = "cloudfront"  # CloudFront's own offer
+    ENUMERATE = "enumerate"  # CloudFront's offer minus suites already accepted
+    BROAD = "broad"  # every known suite: does the origin speak the version at all?
+    INFO = "info"  # TLS 1.3, for information only
+
+
+class Outcome(str, Enum):
+    SERVER_HELLO = "server-hello"  # the origin chose a version and a suite
+    ALERT = "alert"
+    CLOSED = "closed"
+    RESET = "reset"
+    TIMEOUT = "timeout"
+    NOT_TLS = "not-tls"
+    MALFORMED = "malformed"
+    CONNECT_FAILED = "connect-failed"  # TCP did not connect
+
+
+@dataclass(frozen=True)
+class ProtocolAttempt:
+    protocol: Protocol
+    address: str
+    port: int
+    sni: str | None
+    purpose: Purpose
+    offered: tuple[int, ...]  # suite code points, in offer order
+    client_hello: bytes  # the ClientHello record as written
+    outcome: Outcome
+    flight: ServerFlight | None = None
+    error: str | None = None
+    duration_ms: float = 0.0
+    started_at: float = 0.0  # UNIX time
+
+    @property
+    def server_hello(self) -> ServerHello | None:
+        return self.flight.server_hello if self.flight else None
+
+    @property
+    def negotiated(self) -> Protocol | None:
+        hello = self.server_hello
+        return hello.protocol if hello else None
+
+    @property
+    def cipher(self) -> int | None:
+        hello = self.server_hello
+        return hello.cipher_suite if hello else None
+
+    @property
+    def violation(self) -> str | None:
+        """A ServerHello a real client rejects: a version or suite it did not offer."""
+        hello = self.server_hello
+        if hello is None:
+            return None
+        if hello.selected_version != self.protocol.wire:
+            if hello.selected_version > self.protocol.wire:
+                return (f"the origin chose {_version_text(hello.selected_version)}, "
+                        f"newer than the {self.protocol.value} that was offered")
+            return None  # a lower version is a refusal of this one, not a violation
+        if hello.cipher_suite not in self.offered:
+            return (f"the origin chose suite {profile.suite_name(hello.cipher_suite)}, "
+                    "which was not offered")
+        return None
+
+    @property
+    def accepted(self) -> bool:
+        """The origin answered this version with one of the offered suites."""
+        hello = self.server_hello
+        return (
+            hello is not None
+            and not hello.is_hello_retry_request
+            and hello.selected_version == self.protocol.wire
+            and hello.cipher_suite in self.offered
+        )
+
+    @property
+    def bytes_written(self) -> int:
+        return len(self.client_hello)
+
+    @property
+    def bytes_read(self) -> int:
+        return self.flight.bytes_read if self.flight else 0
+
+
+def _version_text(version: int) -> str:
+    protocol = Protocol.from_wire(version)
+    return protocol.value if protocol else f"version 0x{version:04X}"
+
+
+@dataclass(frozen=True)
+class ProtocolResult:
+    """What one address said about one protocol version (the contract's protocols[])."""
+
+    protocol: Protocol
+    enabled: bool
+    accepted: bool | None  # speaks this version with any suite; None: not tried
+    cipher: str | None  # the suite it picks from CloudFront's offer
+    accepted_ciphers: tuple[str, ...] = ()
+    error: str | None = None
+    broad_cipher: str | None = None  # the suite it picks from a broad offer
+    attempts: tuple[ProtocolAttempt, ...] = field(default=(), compare=False)
+    address: str = ""
+
+    @property
+    def cloudfront_works(self) -> bool:
+        return self.accepted is True and bool(self.accepted_ciphers)

@@ -1,0 +1,126 @@
+"""One connection, one ClientHello: send it and read the origin's first flight."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import time
+from dataclasses import dataclass
+
+from cftui.engine import hello as hello_mod
+from cftui.engine.flight import FlightParser, NotTls, ParseError
+from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, Purpose, ServerFlight
+
+READ_CHUNK = 16 * 1024
+
+
+class Cancelled(Exception):
+    """The caller's cancel event was set."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    address: str
+    port: int
+    connect_timeout: float
+    read_timeout: float  # for the whole first flight
+
+
+def connect(endpoint: Endpoint) -> socket.socket:
+    """A TCP connection within the connect timeout; raises OSError (incl. TimeoutError)."""
+    family = socket.AF_INET6 if ":" in endpoint.address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(endpoint.connect_timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.connect((endpoint.address, endpoint.port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def describe_os_error(exc: OSError) -> str:
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "timed out"
+    if exc.errno == errno.ECONNREFUSED:
+        return "connection refused"
+    if exc.errno in (errno.ECONNRESET, errno.EPIPE):
+        return "connection reset by peer"
+    if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return "no route to host"
+    return exc.strerror or str(exc)
+
+
+def read_flight(sock: socket.socket, deadline: float) -> tuple[ServerFlight, Outcome]:
+    """Read until the first flight is complete, the peer stops, or the deadline passes."""
+    parser = FlightParser()
+    try:
+        while not parser.done:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return parser.result(FlightEnd.TIMEOUT, "timed out"), Outcome.TIMEOUT
+            sock.settimeout(remaining)
+            data = sock.recv(READ_CHUNK)
+            if not data:
+                if parser.bytes_read and not parser.messages and parser.buffer:
+                    return (parser.result(FlightEnd.MALFORMED, "truncated record"),
+                            Outcome.MALFORMED)
+                return parser.result(FlightEnd.CLOSED, "connection closed"), Outcome.CLOSED
+            parser.feed(data)
+    except NotTls as exc:
+        return parser.result(FlightEnd.NOT_TLS, str(exc)), Outcome.NOT_TLS
+    except ParseError as exc:
+        return parser.result(FlightEnd.MALFORMED, str(exc)), Outcome.MALFORMED
+    except TimeoutError:
+        return parser.result(FlightEnd.TIMEOUT, "timed out"), Outcome.TIMEOUT
+    except OSError as exc:
+        return parser.result(FlightEnd.RESET, describe_os_error(exc)), Outcome.RESET
+    flight = parser.result()
+    if flight.end is FlightEnd.ALERT:
+        return flight, Outcome.ALERT
+    if flight.end is FlightEnd.TOO_LARGE:
+        return flight, Outcome.MALFORMED
+    if flight.server_hello is not None:
+        return flight, Outcome.SERVER_HELLO
+    return flight, Outcome.CLOSED
+
+
+def attempt(endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose) -> ProtocolAttempt:
+    """Connect, send the ClientHello for `spec`, read the first flight, close."""
+    record = hello_mod.client_hello(spec)
+    started_at = time.time()
+    start = time.monotonic()
+
+    def done(outcome: Outcome, flight: ServerFlight | None = None,
+             error: str | None = None) -> ProtocolAttempt:
+        return ProtocolAttempt(
+            protocol=spec.protocol, address=endpoint.address, port=endpoint.port,
+            sni=spec.sni, purpose=purpose, offered=spec.suites, client_hello=record,
+            outcome=outcome, flight=flight, error=error,
+            duration_ms=(time.monotonic() - start) * 1000, started_at=started_at,
+        )
+
+    try:
+        sock = connect(endpoint)
+    except OSError as exc:
+        return done(Outcome.CONNECT_FAILED, error=describe_os_error(exc))
+    try:
+        try:
+            sock.sendall(record)
+        except OSError as exc:
+            return done(Outcome.RESET, error=describe_os_error(exc))
+        deadline = time.monotonic() + endpoint.read_timeout
+        flight, outcome = read_flight(sock, deadline)
+        return done(outcome, flight, flight.error if outcome is not Outcome.SERVER_HELLO
+                    else None)
+    finally:
+        _abort(sock)
+
+
+def _abort(sock: socket.socket) -> None:
+    """Close without lingering; we never finish these handshakes."""
+    try:
+        sock.close()
+    except OSError:
+        pass

@@ -1,0 +1,364 @@
+"""What CloudFront offers a custom origin, as data.
+
+Every other module reads CloudFront's protocols, cipher suites, curves,
+signature schemes, SNI rule, timeouts and key limits from here. Facts come from
+AWS's "supported protocols and ciphers between CloudFront and the origin" page
+and the CustomOriginConfig API reference (see shared/reference).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Protocol(str, Enum):
+    """A protocol version, named as CloudFront's OriginSslProtocols spells it."""
+
+    SSLv3 = "SSLv3"
+    TLSv1 = "TLSv1"
+    TLSv1_1 = "TLSv1.1"
+    TLSv1_2 = "TLSv1.2"
+    TLSv1_3 = "TLSv1.3"  # never used by CloudFront toward origins; probed for information
+
+    @property
+    def wire(self) -> int:
+        """The two-byte version number on the wire (0x0300 … 0x0304)."""
+        return _WIRE[self]
+
+    @property
+    def openssl_name(self) -> str:
+        """The name OpenSSL prints for this version (s_client's "Protocol  :")."""
+        return _OPENSSL_NAMES[self]
+
+    @property
+    def s_client_flag(self) -> str:
+        return _S_CLIENT_FLAGS[self]
+
+    @property
+    def origin_ssl_protocol(self) -> bool:
+        """True when CloudFront can be configured to use this version."""
+        return self is not Protocol.TLSv1_3
+
+    @classmethod
+    def from_wire(cls, version: int) -> Protocol | None:
+        for protocol, value in _WIRE.items():
+            if value == version:
+                return protocol
+        return None
+
+    @classmethod
+    def parse(cls, name: str) -> Protocol:
+        """Parse an OriginSslProtocols item; raises ValueError naming the valid ones."""
+        for protocol in cls:
+            if protocol.value.lower() == name.strip().lower() and protocol.origin_ssl_protocol:
+                return protocol
+        valid = ", ".join(p.value for p in ORIGIN_SSL_PROTOCOLS)
+        raise ValueError(f"unknown protocol {name.strip()!r} (CloudFront knows {valid})")
+
+
+_WIRE = {
+    Protocol.SSLv3: 0x0300,
+    Protocol.TLSv1: 0x0301,
+    Protocol.TLSv1_1: 0x0302,
+    Protocol.TLSv1_2: 0x0303,
+    Protocol.TLSv1_3: 0x0304,
+}
+_OPENSSL_NAMES = {
+    Protocol.SSLv3: "SSLv3",
+    Protocol.TLSv1: "TLSv1",
+    Protocol.TLSv1_1: "TLSv1.1",
+    Protocol.TLSv1_2: "TLSv1.2",
+    Protocol.TLSv1_3: "TLSv1.3",
+}
+_S_CLIENT_FLAGS = {
+    Protocol.SSLv3: "-ssl3",
+    Protocol.TLSv1: "-tls1",
+    Protocol.TLSv1_1: "-tls1_1",
+    Protocol.TLSv1_2: "-tls1_2",
+    Protocol.TLSv1_3: "-tls1_3",
+}
+
+#: The values OriginSslProtocols accepts, oldest first.
+ORIGIN_SSL_PROTOCOLS: tuple[Protocol, ...] = (
+    Protocol.SSLv3,
+    Protocol.TLSv1,
+    Protocol.TLSv1_1,
+    Protocol.TLSv1_2,
+)
+#: What CloudFront enables when nothing is said (console and CDK default).
+DEFAULT_PROTOCOLS: tuple[Protocol, ...] = (Protocol.TLSv1_2,)
+
+
+@dataclass(frozen=True)
+class CipherSuite:
+    code: int
+    openssl_name: str
+    iana_name: str
+    min_protocol: Protocol = Protocol.SSLv3
+    tls12_only: bool = False
+
+    def usable_with(self, protocol: Protocol) -> bool:
+        """Whether the suite is defined for that version (TLS 1.3 suites are separate)."""
+        if protocol is Protocol.TLSv1_3:
+            return self.min_protocol is Protocol.TLSv1_3
+        if self.min_protocol is Protocol.TLSv1_3:
+            return False
+        if self.tls12_only:
+            return protocol is Protocol.TLSv1_2
+        return protocol.wire >= self.min_protocol.wire
+
+    @property
+    def key_exchange(self) -> str:
+        name = self.openssl_name
+        if name.startswith("ECDHE-ECDSA"):
+            return "ECDHE-ECDSA"
+        if name.startswith("ECDHE"):
+            return "ECDHE-RSA"
+        if name.startswith(("DHE", "EDH")):
+            return "DHE"
+        if self.min_protocol is Protocol.TLSv1_3:
+            return "TLS1.3"
+        return "RSA"
+
+
+def _suite(code: int, name: str, iana: str, since: Protocol = Protocol.SSLv3,
+           tls12: bool = False) -> CipherSuite:
+    return CipherSuite(code, name, iana, since, tls12)
+
+
+_T10, _T12, _T13 = Protocol.TLSv1, Protocol.TLSv1_2, Protocol.TLSv1_3
+
+#: CloudFront's 16 origin cipher suites, in the order AWS lists them.
+CLOUDFRONT_SUITES: tuple[CipherSuite, ...] = (
+    _suite(0xC02C, "ECDHE-ECDSA-AES256-GCM-SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+           _T12, True),
+    _suite(0xC024, "ECDHE-ECDSA-AES256-SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+           _T12, True),
+    _suite(0xC00A, "ECDHE-ECDSA-AES256-SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", _T10),
+    _suite(0xC02B, "ECDHE-ECDSA-AES128-GCM-SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+           _T12, True),
+    _suite(0xC023, "ECDHE-ECDSA-AES128-SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+           _T12, True),
+    _suite(0xC009, "ECDHE-ECDSA-AES128-SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", _T10),
+    _suite(0xC030, "ECDHE-RSA-AES256-GCM-SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+           _T12, True),
+    _suite(0xC028, "ECDHE-RSA-AES256-SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+           _T12, True),
+    _suite(0xC014, "ECDHE-RSA-AES256-SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", _T10),
+    _suite(0xC02F, "ECDHE-RSA-AES128-GCM-SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+           _T12, True),
+    _suite(0xC027, "ECDHE-RSA-AES128-SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+           _T12, True),
+    _suite(0xC013, "ECDHE-RSA-AES128-SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", _T10),
+    _suite(0x0035, "AES256-SHA", "TLS_RSA_WITH_AES_256_CBC_SHA"),
+    _suite(0x002F, "AES128-SHA", "TLS_RSA_WITH_AES_128_CBC_SHA"),
+    _suite(0x000A, "DES-CBC3-SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"),
+    _suite(0x0004, "RC4-MD5", "TLS_RSA_WITH_RC4_128_MD5"),
+)
+
+#: Suites CloudFront does not offer; a broad hello adds them to learn whether an
+#: origin speaks a version at all and which suite it would pick.
+OTHER_SUITES: tuple[CipherSuite, ...] = (
+    _suite(0xCCA9, "ECDHE-ECDSA-CHACHA20-POLY1305",
+           "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", _T12, True),
+    _suite(0xCCA8, "ECDHE-RSA-CHACHA20-POLY1305",
+           "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", _T12, True),
+    _suite(0xCCAA, "DHE-RSA-CHACHA20-POLY1305", "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+           _T12, True),
+    _suite(0xC0AD, "ECDHE-ECDSA-AES256-CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", _T12, True),
+    _suite(0xC0AC, "ECDHE-ECDSA-AES128-CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", _T12, True),
+    _suite(0x009F, "DHE-RSA-AES256-GCM-SHA384", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", _T12, True),
+    _suite(0x009E, "DHE-RSA-AES128-GCM-SHA256", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", _T12, True),
+    _suite(0x006B, "DHE-RSA-AES256-SHA256", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", _T12, True),
+    _suite(0x0067, "DHE-RSA-AES128-SHA256", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", _T12, True),
+    _suite(0x009D, "AES256-GCM-SHA384", "TLS_RSA_WITH_AES_256_GCM_SHA384", _T12, True),
+    _suite(0x009C, "AES128-GCM-SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256", _T12, True),
+    _suite(0x003D, "AES256-SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", _T12, True),
+    _suite(0x003C, "AES128-SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA256", _T12, True),
+    _suite(0x0039, "DHE-RSA-AES256-SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA"),
+    _suite(0x0033, "DHE-RSA-AES128-SHA", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA"),
+    _suite(0x0038, "DHE-DSS-AES256-SHA", "TLS_DHE_DSS_WITH_AES_256_CBC_SHA"),
+    _suite(0x0032, "DHE-DSS-AES128-SHA", "TLS_DHE_DSS_WITH_AES_128_CBC_SHA"),
+    _suite(0xC012, "ECDHE-RSA-DES-CBC3-SHA", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", _T10),
+    _suite(0xC008, "ECDHE-ECDSA-DES-CBC3-SHA", "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA", _T10),
+    _suite(0x0016, "EDH-RSA-DES-CBC3-SHA", "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA"),
+    _suite(0xC011, "ECDHE-RSA-RC4-SHA", "TLS_ECDHE_RSA_WITH_RC4_128_SHA", _T10),
+    _suite(0xC007, "ECDHE-ECDSA-RC4-SHA", "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA", _T10),
+    _suite(0x0005, "RC4-SHA", "TLS_RSA_WITH_RC4_128_SHA"),
+    _suite(0x0084, "CAMELLIA256-SHA", "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA"),
+    _suite(0x0041, "CAMELLIA128-SHA", "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA"),
+    _suite(0x0088, "DHE-RSA-CAMELLIA256-SHA", "TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA"),
+    _suite(0x0045, "DHE-RSA-CAMELLIA128-SHA", "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA"),
+    _suite(0x0096, "SEED-SHA", "TLS_RSA_WITH_SEED_CBC_SHA"),
+    _suite(0x0007, "IDEA-CBC-SHA", "TLS_RSA_WITH_IDEA_CBC_SHA"),
+    _suite(0x0009, "DES-CBC-SHA", "TLS_RSA_WITH_DES_CBC_SHA"),
+    _suite(0x1302, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", _T13),
+    _suite(0x1303, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", _T13),
+    _suite(0x1301, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", _T13),
+)
+
+_BY_CODE = {suite.code: suite for suite in CLOUDFRONT_SUITES + OTHER_SUITES}
+_BY_NAME = {suite.openssl_name: suite for suite in CLOUDFRONT_SUITES + OTHER_SUITES}
+CLOUDFRONT_SUITE_CODES = frozenset(suite.code for suite in CLOUDFRONT_SUITES)
+
+
+def suite_by_code(code: int) -> CipherSuite | None:
+    return _BY_CODE.get(code)
+
+
+def suite_by_name(name: str) -> CipherSuite | None:
+    return _BY_NAME.get(name)
+
+
+def suite_name(code: int) -> str:
+    """The OpenSSL name of a suite, or its code point in hex when unknown."""
+    suite = _BY_CODE.get(code)
+    return suite.openssl_name if suite else f"0x{code:04X}"
+
+
+def cloudfront_suites_for(protocol: Protocol) -> tuple[CipherSuite, ...]:
+    """CloudFront's suites that exist at this version, in CloudFront's order."""
+    return tuple(s for s in CLOUDFRONT_SUITES if s.usable_with(protocol))
+
+
+def broad_suites_for(protocol: Protocol) -> tuple[CipherSuite, ...]:
+    """Every suite cftui knows at this version: CloudFront's first, then the rest."""
+    return tuple(s for s in CLOUDFRONT_SUITES + OTHER_SUITES if s.usable_with(protocol))
+
+
+@dataclass(frozen=True)
+class NamedGroup:
+    code: int
+    name: str  # OpenSSL's name, as in "Server Temp Key: X25519, 253 bits"
+    bits: int
+
+
+GROUPS: dict[int, NamedGroup] = {
+    g.code: g
+    for g in (
+        NamedGroup(0x0017, "P-256", 256),
+        NamedGroup(0x0018, "P-384", 384),
+        NamedGroup(0x0019, "P-521", 521),
+        NamedGroup(0x001D, "X25519", 253),
+        NamedGroup(0x001E, "X448", 448),
+        NamedGroup(0x0100, "ffdhe2048", 2048),
+        NamedGroup(0x0101, "ffdhe3072", 3072),
+        NamedGroup(0x0102, "ffdhe4096", 4096),
+        NamedGroup(0x11EC, "X25519MLKEM768", 1216),
+        NamedGroup(0x0016, "secp256k1", 256),
+    )
+}
+#: The key-exchange curves CloudFront offers (AWS: prime256v1, secp384r1, X25519).
+CLOUDFRONT_GROUPS: tuple[int, ...] = (0x001D, 0x0017, 0x0018)
+BROAD_GROUPS: tuple[int, ...] = (0x001D, 0x0017, 0x0018, 0x0019, 0x001E, 0x0100, 0x0101, 0x0016)
+#: OpenSSL -groups / -curves spelling of CloudFront's groups.
+CLOUDFRONT_GROUPS_OPENSSL = "X25519:P-256:P-384"
+
+
+def group_name(code: int) -> str:
+    group = GROUPS.get(code)
+    return group.name if group else f"group 0x{code:04X}"
+
+
+@dataclass(frozen=True)
+class SignatureScheme:
+    code: int
+    name: str  # IANA name
+    openssl: str  # OpenSSL -sigalgs spelling
+    digest: str  # "Peer signing digest"
+    kind: str  # "Peer signature type"
+
+
+SIGNATURE_SCHEMES: dict[int, SignatureScheme] = {
+    s.code: s
+    for s in (
+        SignatureScheme(0x0401, "rsa_pkcs1_sha256", "RSA+SHA256", "SHA256", "RSA"),
+        SignatureScheme(0x0501, "rsa_pkcs1_sha384", "RSA+SHA384", "SHA384", "RSA"),
+        SignatureScheme(0x0601, "rsa_pkcs1_sha512", "RSA+SHA512", "SHA512", "RSA"),
+        SignatureScheme(0x0301, "rsa_pkcs1_sha224", "RSA+SHA224", "SHA224", "RSA"),
+        SignatureScheme(0x0403, "ecdsa_secp256r1_sha256", "ECDSA+SHA256", "SHA256", "ECDSA"),
+        SignatureScheme(0x0503, "ecdsa_secp384r1_sha384", "ECDSA+SHA384", "SHA384", "ECDSA"),
+        SignatureScheme(0x0603, "ecdsa_secp521r1_sha512", "ECDSA+SHA512", "SHA512", "ECDSA"),
+        SignatureScheme(0x0303, "ecdsa_sha224", "ECDSA+SHA224", "SHA224", "ECDSA"),
+        SignatureScheme(0x0201, "rsa_pkcs1_sha1", "RSA+SHA1", "SHA1", "RSA"),
+        SignatureScheme(0x0203, "ecdsa_sha1", "ECDSA+SHA1", "SHA1", "ECDSA"),
+        SignatureScheme(0x0804, "rsa_pss_rsae_sha256", "rsa_pss_rsae_sha256", "SHA256", "RSA-PSS"),
+        SignatureScheme(0x0805, "rsa_pss_rsae_sha384", "rsa_pss_rsae_sha384", "SHA384", "RSA-PSS"),
+        SignatureScheme(0x0806, "rsa_pss_rsae_sha512", "rsa_pss_rsae_sha512", "SHA512", "RSA-PSS"),
+        SignatureScheme(0x0807, "ed25519", "ed25519", "SHA512", "Ed25519"),
+        SignatureScheme(0x0808, "ed448", "ed448", "SHAKE256", "Ed448"),
+        SignatureScheme(0x0809, "rsa_pss_pss_sha256", "rsa_pss_pss_sha256", "SHA256", "RSA-PSS"),
+        SignatureScheme(0x080A, "rsa_pss_pss_sha384", "rsa_pss_pss_sha384", "SHA384", "RSA-PSS"),
+        SignatureScheme(0x080B, "rsa_pss_pss_sha512", "rsa_pss_pss_sha512", "SHA512", "RSA-PSS"),
+        SignatureScheme(0x0402, "dsa_sha256", "DSA+SHA256", "SHA256", "DSA"),
+        SignatureScheme(0x0202, "dsa_sha1", "DSA+SHA1", "SHA1", "DSA"),
+    )
+}
+#: CloudFront's signature schemes, in AWS's order: no RSA-PSS, no EdDSA.
+CLOUDFRONT_SIGNATURE_SCHEMES: tuple[int, ...] = (
+    0x0401, 0x0501, 0x0601, 0x0301, 0x0403, 0x0503, 0x0603, 0x0303, 0x0201, 0x0203,
+)
+BROAD_SIGNATURE_SCHEMES: tuple[int, ...] = (
+    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809, 0x080A, 0x080B,
+    0x0401, 0x0501, 0x0601, 0x0301, 0x0303, 0x0402, 0x0201, 0x0203, 0x0202,
+)
+
+
+def cloudfront_sigalgs_openssl() -> str:
+    return ":".join(SIGNATURE_SCHEMES[c].openssl for c in CLOUDFRONT_SIGNATURE_SCHEMES)
+
+
+def cloudfront_cipher_string(protocol: Protocol | None = None) -> str:
+    """CloudFront's suites as an OpenSSL cipher string, as one would pass to s_client."""
+    suites = CLOUDFRONT_SUITES if protocol is None else cloudfront_suites_for(protocol)
+    return ":".join(s.openssl_name for s in suites) + ":@SECLEVEL=0"
+
+
+def sni_name(domain: str, host_header: str | None, protocol: Protocol) -> str | None:
+    """The SNI CloudFront sends: the forwarded Host, else the origin domain; none in SSLv3.
+
+    SSLv3 ClientHellos carry no extensions, so an SSLv3 handshake has no SNI.
+    """
+    if protocol is Protocol.SSLv3:
+        return None
+    return host_header or domain
+
+
+def expected_name(domain: str, host_header: str | None) -> str:
+    """The name the origin certificate must cover (RFC 6125 rules, CN accepted)."""
+    return host_header or domain
+
+
+@dataclass(frozen=True)
+class TimeoutRange:
+    default: float
+    low: float
+    high: float
+
+    def validate(self, value: float, what: str) -> float:
+        if not (self.low <= value <= self.high):
+            raise ValueError(f"{what} must be between {self.low:g} and {self.high:g} s, "
+                             f"not {value:g}")
+        return value
+
+
+#: CloudFront's ConnectionTimeout (1–10 s, default 10).
+CONNECTION_TIMEOUT = TimeoutRange(10, 1, 10)
+#: CustomOriginConfig.OriginReadTimeout, the "response timeout" (1–120 s without a
+#: quota increase, up to 180 with one; default 30).
+ORIGIN_READ_TIMEOUT = TimeoutRange(30, 1, 180)
+#: CustomOriginConfig.OriginKeepaliveTimeout (1–120 s, default 5).
+ORIGIN_KEEPALIVE_TIMEOUT = TimeoutRange(5, 1, 120)
+#: ConnectionAttempts (1–3, default 3).
+CONNECTION_ATTEMPTS = TimeoutRange(3, 1, 3)
+
+#: Largest origin response header block (status line + headers) CloudFront takes.
+MAX_RESPONSE_HEADER_BYTES = 20_480
+
+#: Certificate key limits: RSA up to 4096 bits, ECDSA on P-256 or P-384.
+RSA_MIN_BITS = 1024
+RSA_MAX_BITS = 4096
+ECDSA_CURVES: frozenset[str] = frozenset({"secp256r1", "secp384r1"})
+#: Days before notAfter at which an expiring certificate earns a warning.
+EXPIRY_WARNING_DAYS = 30

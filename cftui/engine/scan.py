@@ -1,0 +1,149 @@
+"""Which protocols and which of CloudFront's suites an origin accepts.
+
+Per protocol: offer CloudFront's suites, record the pick, remove it, offer the
+rest, until the origin refuses: (accepted + 1) connections, not one per suite.
+When the origin refuses CloudFront's offer outright, one broad hello tells "no
+protocol in common" from "no suite in common".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+from cftui.engine import hello, profile
+from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose
+from cftui.engine.names import s_client_alert_reason
+from cftui.engine.probe import Cancelled, Endpoint, attempt
+from cftui.engine.profile import Protocol
+
+OnAttempt = Callable[[ProtocolAttempt], None]
+
+#: Protocols every scan tries: CloudFront's four, then TLS 1.3 for information.
+SCANNED: tuple[Protocol, ...] = (*profile.ORIGIN_SSL_PROTOCOLS, Protocol.TLSv1_3)
+
+
+def _ignore(_: ProtocolAttempt) -> None:
+    pass
+
+
+def attempt_error(a: ProtocolAttempt) -> str | None:
+    """Why an attempt did not get an acceptable ServerHello, in s_client's words."""
+    if a.accepted:
+        return None
+    if a.outcome is Outcome.ALERT and a.flight and a.flight.alert:
+        return s_client_alert_reason(a.flight.alert.description)
+    if a.outcome is Outcome.SERVER_HELLO:
+        violation = a.violation
+        if violation:
+            return violation
+        got = a.negotiated
+        if a.server_hello and a.server_hello.is_hello_retry_request:
+            return "the origin asked for another key share (HelloRetryRequest)"
+        return f"the origin answered with {got.value if got else 'another version'} instead"
+    return a.error or a.outcome.value
+
+
+def _refused_version(a: ProtocolAttempt) -> bool:
+    """The answer says plainly that the version itself is not spoken."""
+    if a.outcome is Outcome.ALERT and a.flight and a.flight.alert:
+        return a.flight.alert.description == 70  # protocol_version
+    hello_ = a.server_hello
+    return hello_ is not None and hello_.selected_version < a.protocol.wire
+
+
+def scan_protocol(
+    endpoint: Endpoint,
+    protocol: Protocol,
+    sni: str | None,
+    enabled: bool,
+    cancel: threading.Event | None = None,
+    on_attempt: OnAttempt = _ignore,
+) -> ProtocolResult:
+    """Probe one protocol version on one address."""
+    attempts: list[ProtocolAttempt] = []
+
+    def run(spec: hello.HelloSpec, purpose: Purpose) -> ProtocolAttempt:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled
+        result = attempt(endpoint, spec, purpose)
+        attempts.append(result)
+        on_attempt(result)
+        return result
+
+    if protocol is Protocol.TLSv1_3:
+        a = run(hello.tls13_hello(sni), Purpose.INFO)
+        spoken = a.outcome is Outcome.SERVER_HELLO and a.negotiated is Protocol.TLSv1_3
+        return _result(protocol, False, spoken if a.outcome is not Outcome.CONNECT_FAILED
+                       else None, (), attempts, endpoint,
+                       error=None if spoken else attempt_error(a),
+                       broad=a.cipher if spoken and a.server_hello
+                       and not a.server_hello.is_hello_retry_request else None)
+
+    remaining = [s.code for s in profile.cloudfront_suites_for(protocol)]
+    accepted: list[int] = []
+    last: ProtocolAttempt | None = None
+    while remaining:
+        purpose = Purpose.ENUMERATE if accepted else Purpose.CLOUDFRONT
+        last = run(hello.cloudfront_hello(protocol, sni, remaining), purpose)
+        if not last.accepted:
+            break
+        accepted.append(last.cipher or 0)
+        remaining.remove(last.cipher or 0)
+        if not enabled:
+            break  # enough to know CloudFront could use it; enumerate enabled ones only
+    assert last is not None
+    if accepted:
+        return _result(protocol, enabled, True, accepted, attempts, endpoint)
+    error = attempt_error(last)
+    if last.outcome in (Outcome.CONNECT_FAILED, Outcome.NOT_TLS):
+        return _result(protocol, enabled, None, (), attempts, endpoint, error=error)
+    if _refused_version(last):
+        return _result(protocol, enabled, False, (), attempts, endpoint, error=error)
+    broad = run(hello.broad_hello(protocol, sni), Purpose.BROAD)
+    if broad.accepted:
+        return _result(protocol, enabled, True, (), attempts, endpoint, error=error,
+                       broad=broad.cipher)
+    return _result(protocol, enabled, False, (), attempts, endpoint, error=error)
+
+
+def _result(protocol: Protocol, enabled: bool, accepted: bool | None, ciphers: Iterable[int],
+            attempts: list[ProtocolAttempt], endpoint: Endpoint, error: str | None = None,
+            broad: int | None = None) -> ProtocolResult:
+    names = tuple(profile.suite_name(c) for c in ciphers)
+    return ProtocolResult(
+        protocol=protocol,
+        enabled=enabled,
+        accepted=accepted,
+        cipher=names[0] if names else None,
+        accepted_ciphers=names,
+        error=error,
+        broad_cipher=profile.suite_name(broad) if broad is not None else None,
+        attempts=tuple(attempts),
+        address=endpoint.address,
+    )
+
+
+def scan_address(
+    endpoint: Endpoint,
+    sni_for: Callable[[Protocol], str | None],
+    enabled: Iterable[Protocol],
+    cancel: threading.Event | None = None,
+    on_attempt: OnAttempt = _ignore,
+    pool: ThreadPoolExecutor | None = None,
+) -> tuple[ProtocolResult, ...]:
+    """All protocols on one address, concurrently; results in SCANNED order."""
+    enabled_set = set(enabled)
+    own_pool = pool is None
+    executor = pool or ThreadPoolExecutor(max_workers=len(SCANNED), thread_name_prefix="scan")
+    try:
+        futures = [
+            executor.submit(scan_protocol, endpoint, protocol, sni_for(protocol),
+                            protocol in enabled_set, cancel, on_attempt)
+            for protocol in SCANNED
+        ]
+        return tuple(f.result() for f in futures)
+    finally:
+        if own_pool:
+            executor.shutdown(wait=True, cancel_futures=True)
