@@ -196,12 +196,15 @@ class FlightParser:
             self.first_bytes += data[: 64 - len(self.first_bytes)]
         self.bytes_read += len(data)
         self.buffer += data
-        while not self.done and len(self.buffer) >= 5:
-            self._record()
+        while not self.done and self._record():
+            pass
         if not self.done and self.bytes_read > MAX_FLIGHT:
             self.end = FlightEnd.TOO_LARGE
 
-    def _record(self) -> None:
+    def _record(self) -> bool:
+        """Consume one whole record from the buffer; False when none is complete yet."""
+        if len(self.buffer) < 5:
+            return False
         content_type = self.buffer[0]
         version = int.from_bytes(self.buffer[1:3], "big")
         length = int.from_bytes(self.buffer[3:5], "big")
@@ -212,7 +215,7 @@ class FlightParser:
         if length > MAX_RECORD:
             raise ParseError(f"record length {length} is over the TLS limit of {MAX_RECORD}")
         if len(self.buffer) < 5 + length:
-            return
+            return False
         fragment = bytes(self.buffer[5 : 5 + length])
         del self.buffer[: 5 + length]
         self._record_version = version
@@ -220,7 +223,7 @@ class FlightParser:
             self._empty_records += 1
             if self._empty_records > MAX_EMPTY_RECORDS:
                 raise ParseError("too many empty records")
-            return
+            return True
         self._empty_records = 0
         if content_type == 22:
             self.handshake += fragment
@@ -238,10 +241,13 @@ class FlightParser:
                 raise ParseError("alert in the middle of a handshake message")
             if len(fragment) != 2:
                 raise ParseError(f"alert record of {len(fragment)} bytes")
-            self.alert = Alert(fragment[0], fragment[1])
+            alert = Alert(fragment[0], fragment[1])
+            level = {1: "warning", 2: "fatal"}.get(alert.level, str(alert.level))
             self._add("Alert", 21, None, fragment,
-                      (("level", "fatal" if fragment[0] == 2 else f"{fragment[0]}"),
-                       ("description", f"{self.alert.name} ({fragment[1]})")))
+                      (("level", level), ("description", f"{alert.name} ({alert.description})")))
+            if alert.level == 1 and alert.description != 0:
+                return True  # a warning (unrecognized_name, say): the handshake goes on
+            self.alert = alert
             self.end = FlightEnd.ALERT
         elif content_type == 20:
             self._add("ChangeCipherSpec", 20, None, fragment, ())
@@ -249,6 +255,7 @@ class FlightParser:
             self._add("ApplicationData", 23, None, fragment, (("length", str(len(fragment))),))
             if self.server_hello is None:
                 raise ParseError("application data before ServerHello")
+        return True
 
     def _add(self, name: str, content_type: int, hs_type: int | None, raw: bytes,
              fields: tuple[tuple[str, str], ...]) -> None:

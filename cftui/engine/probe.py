@@ -120,7 +120,4 @@ def attempt(endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose) -> 
 
 def _abort(sock: socket.socket) -> None:
     """Close without lingering; we never finish these handshakes."""
-    try:
-        sock.close()
-    except OSError:
-        pass
+    sock.close()

@@ -75,8 +75,8 @@ def scan_protocol(
     if protocol is Protocol.TLSv1_3:
         a = run(hello.tls13_hello(sni), Purpose.INFO)
         spoken = a.outcome is Outcome.SERVER_HELLO and a.negotiated is Protocol.TLSv1_3
-        return _result(protocol, False, spoken if a.outcome is not Outcome.CONNECT_FAILED
-                       else None, (), attempts, endpoint,
+        tried = a.outcome not in (Outcome.CONNECT_FAILED, Outcome.NOT_TLS)
+        return _result(protocol, False, spoken if tried else None, (), attempts, endpoint,
                        error=None if spoken else attempt_error(a),
                        broad=a.cipher if spoken and a.server_hello
                        and not a.server_hello.is_hello_retry_request else None)

@@ -1,0 +1,1 @@
+"""Loopback origins and test certificates for `cftui demo` and the test suite."""

@@ -1,0 +1,221 @@
+"""Complete a real handshake with CloudFront's profile and send the request CloudFront would.
+
+The raw prober stops after the origin's first flight; this stage finishes the
+handshake through pyOpenSSL (where the local OpenSSL can speak the version and
+suite) with CloudFront's suites, curves and signature schemes, then waits for
+the status line within the origin read timeout.
+"""
+
+from __future__ import annotations
+
+import select
+import time
+from collections.abc import Sequence
+
+from OpenSSL import SSL
+
+from cftui.engine import profile
+from cftui.engine.probe import Endpoint, connect, describe_os_error
+from cftui.engine.profile import Protocol
+from cftui.engine.results import HttpResult
+
+_VERSIONS = {
+    Protocol.TLSv1: SSL.TLS1_VERSION,
+    Protocol.TLSv1_1: SSL.TLS1_1_VERSION,
+    Protocol.TLSv1_2: SSL.TLS1_2_VERSION,
+}
+#: Suites the local OpenSSL can still offer (no RC4-MD5, no DES-CBC3-SHA).
+LOCAL_SUITES = tuple(s for s in profile.CLOUDFRONT_SUITES
+                     if s.openssl_name not in ("RC4-MD5", "DES-CBC3-SHA"))
+
+
+class _Deadline(Exception):
+    pass
+
+
+def _set_profile(ctx: SSL.Context) -> None:
+    """CloudFront's curves and signature schemes, through OpenSSL's own calls
+    (pyOpenSSL has no public API for them)."""
+    try:
+        from OpenSSL._util import lib  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    ctx_ptr = ctx._context  # type: ignore[attr-defined]
+    curves = getattr(lib, "SSL_CTX_set1_curves_list", None)
+    if curves is not None:
+        curves(ctx_ptr, profile.CLOUDFRONT_GROUPS_OPENSSL.encode())
+    sigalgs = getattr(lib, "SSL_CTX_set1_sigalgs_list", None)
+    if sigalgs is not None:
+        sigalgs(ctx_ptr, profile.cloudfront_sigalgs_openssl().encode())
+
+
+def cloudfront_context(protocols: Sequence[Protocol]) -> SSL.Context | None:
+    """A client context offering what CloudFront offers, or None when the local
+    OpenSSL speaks none of the enabled versions."""
+    usable = sorted((p for p in protocols if p in _VERSIONS), key=lambda p: p.wire)
+    if not usable:
+        return None
+    ctx = SSL.Context(SSL.TLS_METHOD)
+    ctx.set_min_proto_version(_VERSIONS[usable[0]])
+    ctx.set_max_proto_version(_VERSIONS[usable[-1]])
+    ctx.set_cipher_list(
+        (":".join(s.openssl_name for s in LOCAL_SUITES) + ":@SECLEVEL=0").encode())
+    ctx.set_verify(SSL.VERIFY_NONE, lambda *_: True)  # the certificate stage judges trust
+    ctx.set_options(SSL.OP_NO_TICKET | SSL.OP_NO_RENEGOTIATION)
+    _set_profile(ctx)
+    return ctx
+
+
+def _wait(conn: SSL.Connection, deadline: float, write: bool = False) -> None:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _Deadline
+    fd = conn.fileno()
+    readable, writable, _ = select.select([] if write else [fd], [fd] if write else [], [],
+                                          remaining)
+    if not readable and not writable:
+        raise _Deadline
+
+
+def _handshake(conn: SSL.Connection, deadline: float) -> None:
+    while True:
+        try:
+            conn.do_handshake()
+            return
+        except SSL.WantReadError:
+            _wait(conn, deadline)
+        except SSL.WantWriteError:
+            _wait(conn, deadline, write=True)
+
+
+def _send(conn: SSL.Connection, data: bytes, deadline: float) -> None:
+    view = memoryview(data)
+    while view:
+        try:
+            sent = conn.send(bytes(view[:16384]))
+            view = view[sent:]
+        except SSL.WantWriteError:
+            _wait(conn, deadline, write=True)
+        except SSL.WantReadError:
+            _wait(conn, deadline)
+
+
+def _read_head(conn: SSL.Connection, deadline: float, limit: int) -> tuple[bytes, float | None,
+                                                                           str]:
+    """Read until the end of the response head. Returns (bytes, first byte ms, why)."""
+    data = bytearray()
+    start = time.monotonic()
+    first: float | None = None
+    while b"\r\n\r\n" not in data and b"\n\n" not in data:
+        if len(data) > limit:
+            return bytes(data), first, "too-large"
+        try:
+            chunk = conn.recv(16384)
+        except SSL.WantReadError:
+            _wait(conn, deadline)
+            continue
+        except SSL.ZeroReturnError:
+            return bytes(data), first, "closed"
+        except SSL.SysCallError:
+            return bytes(data), first, "closed"
+        if not chunk:
+            return bytes(data), first, "closed"
+        if first is None:
+            first = (time.monotonic() - start) * 1000
+        data += chunk
+    return bytes(data), first, "head"
+
+
+def request_bytes(host: str, path: str) -> bytes:
+    return (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: Amazon CloudFront\r\n"
+            "Accept: */*\r\nConnection: close\r\n\r\n").encode("ascii", "replace")
+
+
+def parse_head(head: bytes) -> tuple[int, str, tuple[tuple[str, str], ...]] | None:
+    """(status code, status line, headers) or None when it is not an HTTP response."""
+    text = head.decode("latin-1")
+    lines = text.replace("\r\n", "\n").split("\n")
+    parts = lines[0].split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit() \
+            or len(parts[1]) != 3:
+        return None
+    headers = []
+    for line in lines[1:]:
+        if not line:
+            break
+        name, sep, value = line.partition(":")
+        if sep:
+            headers.append((name.strip(), value.strip()))
+    return int(parts[1]), lines[0], tuple(headers)
+
+
+def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
+          protocols: Sequence[Protocol], read_timeout: float) -> HttpResult:
+    """Handshake as CloudFront, send GET, and read the response head."""
+    start = time.monotonic()
+
+    def result(outcome: str, **kw: object) -> HttpResult:
+        return HttpResult(address=endpoint.address, outcome=outcome,
+                          duration_ms=(time.monotonic() - start) * 1000, **kw)  # type: ignore
+
+    ctx = cloudfront_context(protocols)
+    if ctx is None:
+        return result("skipped", error="the local OpenSSL cannot speak the enabled protocols")
+    try:
+        sock = connect(endpoint)
+    except OSError as exc:
+        return result("error", error=describe_os_error(exc))
+    sock.setblocking(False)
+    conn = SSL.Connection(ctx, sock)
+    conn.set_tlsext_host_name(sni.encode("idna"))
+    conn.set_connect_state()
+    version = cipher = None
+    try:
+        try:
+            _handshake(conn, time.monotonic() + endpoint.connect_timeout)
+        except _Deadline:
+            return result("tls-failed", error="handshake timed out")
+        except SSL.Error as exc:
+            return result("tls-failed", error=_ssl_error(exc))
+        version, cipher = conn.get_protocol_version_name(), conn.get_cipher_name()
+        deadline = time.monotonic() + read_timeout
+        try:
+            _send(conn, request_bytes(host, path), deadline)
+            head, first, why = _read_head(conn, deadline, profile.MAX_RESPONSE_HEADER_BYTES)
+        except _Deadline:
+            return result("timeout", protocol=version, cipher=cipher,
+                          error=f"no response within {read_timeout:g} s")
+        except SSL.Error as exc:
+            return result("closed", protocol=version, cipher=cipher, error=_ssl_error(exc))
+        parsed = parse_head(head) if head else None
+        if why == "too-large":
+            return result("too-large", protocol=version, cipher=cipher, first_byte_ms=first,
+                          status_line=parsed[1] if parsed else None,
+                          error=f"response head over {profile.MAX_RESPONSE_HEADER_BYTES} bytes")
+        if parsed is None:
+            if not head:
+                return result("closed", protocol=version, cipher=cipher,
+                              error="connection closed before any response")
+            return result("not-http", protocol=version, cipher=cipher, first_byte_ms=first,
+                          error="the answer is not HTTP", status_line=head[:80].decode(
+                              "latin-1"))
+        code, line, headers = parsed
+        return result("response", protocol=version, cipher=cipher, status_code=code,
+                      status_line=line, headers=headers, first_byte_ms=first)
+    except OSError as exc:
+        return result("error", protocol=version, cipher=cipher, error=describe_os_error(exc))
+    finally:
+        sock.close()
+
+
+def _ssl_error(exc: SSL.Error) -> str:
+    if isinstance(exc, SSL.SysCallError):
+        code = exc.args[0] if exc.args else None
+        if code == -1:
+            return "connection closed during the handshake"
+        return describe_os_error(OSError(code, exc.args[1] if len(exc.args) > 1 else "")) \
+            if isinstance(code, int) else str(exc)
+    reasons = [str(r[2]) for r in (exc.args[0] if exc.args and isinstance(exc.args[0], list)
+                                   else []) if len(r) > 2]
+    return "; ".join(reasons) or str(exc)
+

@@ -1,0 +1,225 @@
+"""Reports for people and scripts: the contract's JSON (cftui.report/1), text, Markdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from cftui import __version__
+from cftui.engine.model import ProtocolResult
+from cftui.engine.results import CertificateReport, CertInfo, HttpResult, Report, Stage, Status
+from cftui.textsafe import one_line
+
+SCHEMA = "cftui.report/1"
+SCHEMA_MANY = "cftui.reports/1"
+
+
+def _iso(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _protocol_json(r: ProtocolResult) -> dict[str, Any]:
+    return {
+        "protocol": r.protocol.value,
+        "enabled": r.enabled,
+        "accepted": r.accepted,
+        "cipher": r.cipher,
+        "accepted_ciphers": list(r.accepted_ciphers),
+        "error": r.error,
+        "broad_cipher": r.broad_cipher,
+        "address": r.address,
+        "connections": len(r.attempts),
+    }
+
+
+def _cert_json(c: CertInfo) -> dict[str, Any]:
+    return {
+        "subject": c.subject, "issuer": c.issuer, "serial": c.serial,
+        "not_before": c.not_before, "not_after": c.not_after, "san": list(c.san),
+        "key_type": c.key_type, "key_bits": c.key_bits,
+        "signature_algorithm": c.signature_algorithm, "sha256": c.sha256,
+        "common_name": c.common_name, "curve": c.curve, "is_ca": c.is_ca,
+        "self_signed": c.self_signed, "ca_issuers": list(c.ca_issuers),
+    }
+
+
+def _certificate_json(c: CertificateReport | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {
+        "chain": [_cert_json(info) for info in c.chain],
+        "name_match": c.name_match, "matched_name": c.matched_name,
+        "trusted": c.trusted, "chain_complete": c.chain_complete,
+        "missing_issuer": c.missing_issuer, "days_left": c.days_left,
+        "expected_name": c.expected_name, "cn_only": c.cn_only,
+        "missing_issuer_url": c.missing_issuer_url, "in_order": c.in_order,
+        "extra_certs": list(c.extra_certs), "expired": c.expired,
+        "not_yet_valid": c.not_yet_valid, "key_problem": c.key_problem,
+        "trust_error": c.trust_error, "path": list(c.path), "address": c.address,
+    }
+
+
+def _http_json(h: HttpResult | None) -> dict[str, Any] | None:
+    if h is None:
+        return None
+    return {"outcome": h.outcome, "status_code": h.status_code, "status_line": h.status_line,
+            "protocol": h.protocol, "cipher": h.cipher, "error": h.error,
+            "duration_ms": round(h.duration_ms, 2), "address": h.address}
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    """The contract's report. Field names are fixed; new fields are only ever added."""
+    target = report.target
+    primary = report.primary
+    stages = {s.stage: s for s in report.stages}
+    return {
+        "schema": SCHEMA,
+        "target": {
+            "domain": target.domain, "port": target.port, "sni": target.sni,
+            "host_header": target.host_header,
+            "protocols": [p.value for p in target.protocols],
+            "addresses": list(report.addresses),
+            "label": target.label,
+        },
+        "stages": [
+            {"id": stage.value,
+             "status": stages[stage].status.value if stage in stages else "skipped",
+             "summary": stages[stage].summary if stage in stages else
+             ("cancelled" if report.cancelled else "not run"),
+             "duration_ms": round(stages[stage].duration_ms, 2) if stage in stages else 0.0}
+            for stage in Stage
+        ],
+        "protocols": [_protocol_json(r) for r in primary.protocols] if primary else [],
+        "certificate": _certificate_json(primary.certificate) if primary else None,
+        "http": _http_json(primary.http) if primary else None,
+        "verdict": {
+            "would_fail": report.verdict.would_fail,
+            "http_status": report.verdict.http_status,
+            "causes": [{"code": c.code, "severity": c.severity, "stage": c.stage.value,
+                        "message": c.message, "fix": c.fix, "address": c.address}
+                       for c in report.verdict.causes],
+        },
+        "per_address": [
+            {"address": a.address,
+             "tcp": {"connected": a.tcp.connected, "outcome": a.tcp.outcome,
+                     "error": a.tcp.error} if a.tcp else None,
+             "protocols": [_protocol_json(r) for r in a.protocols],
+             "certificate": _certificate_json(a.certificate),
+             "http": _http_json(a.http)}
+            for a in report.per_address
+        ],
+        "started_at": _iso(report.started_at),
+        "duration_ms": round(report.duration_ms, 2),
+        "cancelled": report.cancelled,
+        "cftui_version": __version__,
+    }
+
+
+def many_to_json(reports: Sequence[Report]) -> dict[str, Any]:
+    return {"schema": SCHEMA_MANY, "reports": [to_json(r) for r in reports]}
+
+
+# --- text for people ---------------------------------------------------------------
+
+_MARK = {Status.PASS: "PASS", Status.WARN: "WARN", Status.FAIL: "FAIL",
+         Status.SKIPPED: "SKIP", Status.PENDING: "....", Status.RUNNING: "...."}
+_COLOUR = {Status.PASS: "32", Status.WARN: "33", Status.FAIL: "31", Status.SKIPPED: "2"}
+
+
+def verdict_line(report: Report) -> str:
+    v = report.verdict
+    name = one_line(report.target.label or report.target.domain)
+    if report.cancelled:
+        return f"{name}: check cancelled"
+    if v.would_fail:
+        first = next(c for c in v.causes if c.blocking)
+        return f"{name}: CloudFront would answer {v.http_status} ({first.code})"
+    warnings = [c.code for c in v.causes]
+    suffix = f", with warnings: {', '.join(warnings)}" if warnings else ""
+    return f"{name}: CloudFront can reach this origin over HTTPS{suffix}"
+
+
+def to_text(report: Report, colour: bool = False) -> str:
+    """What `cftui check` prints: the verdict first, then each stage, then the fixes."""
+
+    def paint(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+    v = report.verdict
+    lines = [paint(verdict_line(report), "1;31" if v.would_fail else "1;32")]
+    target = report.target
+    lines.append(f"  origin {one_line(target.domain)}:{target.port}, SNI {one_line(target.sni)}, "
+                 f"protocols {','.join(p.value for p in target.protocols)}")
+    lines.append("")
+    for s in report.stages:
+        mark = paint(f"{_MARK[s.status]:<4}", _COLOUR.get(s.status, "0"))
+        lines.append(f"  {mark} {s.stage.title:<12} {one_line(s.summary)}")
+        if len(s.details) > 1:
+            lines += [f"{'':20}{one_line(d)}" for d in s.details]
+    primary = report.primary
+    if primary and primary.protocols:
+        lines.append("")
+        lines.append("  Protocols (CloudFront's offer):")
+        for r in primary.protocols:
+            lines.append("    " + protocol_line(r))
+    if v.causes:
+        lines.append("")
+        for c in v.causes:
+            tag = paint("error  " if c.blocking else "warning", "31" if c.blocking else "33")
+            lines.append(f"  {tag} {c.code}: {one_line(c.message)}")
+            lines.append(f"          fix: {one_line(c.fix)}")
+    return "\n".join(lines)
+
+
+def protocol_line(r: ProtocolResult) -> str:
+    flag = "enabled " if r.enabled else ("info    " if r.protocol.value == "TLSv1.3"
+                                         else "disabled")
+    if r.accepted_ciphers:
+        more = f" (+{len(r.accepted_ciphers) - 1} more)" if len(r.accepted_ciphers) > 1 else ""
+        what = f"accepts {r.accepted_ciphers[0]}{more}"
+    elif r.accepted and r.broad_cipher:
+        what = f"speaks it, but only with {r.broad_cipher}"
+    elif r.accepted:
+        what = "speaks it"
+    elif r.accepted is None:
+        what = f"not tried ({one_line(r.error or '')})"
+    else:
+        what = f"refused: {one_line(r.error or 'no answer')}"
+    return f"{r.protocol.value:<8} {flag} {what}"
+
+
+def to_markdown(report: Report) -> str:
+    """A report to paste into a ticket or a chat."""
+    v = report.verdict
+    target = report.target
+
+    def md(text: str) -> str:
+        return one_line(text).replace("|", "\\|").replace("`", "'")
+
+    out = [f"# cftui report: {md(target.label or target.domain)}", "",
+           f"**{md(verdict_line(report))}**", "",
+           f"- origin: `{md(target.domain)}:{target.port}`, SNI `{md(target.sni)}`",
+           f"- protocols enabled: {', '.join(p.value for p in target.protocols)}",
+           f"- addresses: {', '.join(report.addresses) or 'none'}",
+           f"- checked: {_iso(report.started_at)} in {report.duration_ms:.0f} ms", "",
+           "## Stages", "", "| stage | status | summary |", "| --- | --- | --- |"]
+    out += [f"| {s.stage.title} | {s.status.value} | {md(s.summary)} |" for s in report.stages]
+    primary = report.primary
+    if primary and primary.protocols:
+        out += ["", "## Protocols", "", "| protocol | enabled | accepted | suites |",
+                "| --- | --- | --- | --- |"]
+        for r in primary.protocols:
+            suites = ", ".join(r.accepted_ciphers) or md(r.error or r.broad_cipher or "")
+            out.append(f"| {r.protocol.value} | {'yes' if r.enabled else 'no'} | "
+                       f"{r.accepted} | {suites} |")
+    if primary and primary.certificate:
+        out += ["", "## Certificate chain (as sent)", ""]
+        for i, c in enumerate(primary.certificate.chain):
+            out.append(f"{i}. `{md(c.subject)}` issued by `{md(c.issuer)}`, {c.key_type} "
+                       f"{c.key_bits}, until {c.not_after}")
+    if v.causes:
+        out += ["", "## Causes and fixes", ""]
+        for c in v.causes:
+            out.append(f"- **{c.code}** ({c.severity}): {md(c.message)}  \n  fix: {md(c.fix)}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,209 @@
+"""Results of a whole check: stages, certificate, HTTP, verdict, report, and progress events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
+
+
+class Stage(str, Enum):
+    DNS = "dns"
+    TCP = "tcp"
+    TLS = "tls"
+    CERTIFICATE = "certificate"
+    HTTP = "http"
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self]
+
+
+_TITLES = {Stage.DNS: "DNS", Stage.TCP: "TCP", Stage.TLS: "TLS",
+           Stage.CERTIFICATE: "Certificate", Stage.HTTP: "HTTP"}
+
+
+class Status(str, Enum):
+    PENDING = "pending"
+    RUNNING = "running"
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class StageResult:
+    stage: Stage
+    status: Status
+    summary: str
+    duration_ms: float = 0.0
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TcpResult:
+    address: str
+    port: int
+    connected: bool
+    outcome: str  # "connected", "refused", "timeout", "unreachable", "error"
+    error: str | None = None
+    duration_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class CertInfo:
+    """One certificate as the origin sent it."""
+
+    subject: str  # RFC 4514 string, untrusted text
+    issuer: str
+    serial: str
+    not_before: str  # ISO 8601 UTC
+    not_after: str
+    san: tuple[str, ...]
+    key_type: str  # "RSA", "EC", "Ed25519", …
+    key_bits: int
+    signature_algorithm: str
+    sha256: str
+    common_name: str | None = None
+    curve: str | None = None
+    is_ca: bool = False
+    self_signed: bool = False
+    ca_issuers: tuple[str, ...] = ()  # AIA caIssuers URLs
+    der: bytes = field(default=b"", repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class CertificateReport:
+    chain: tuple[CertInfo, ...]
+    expected_name: str
+    name_match: bool
+    matched_name: str | None
+    cn_only: bool  # matched through the CN alone
+    trusted: bool
+    chain_complete: bool
+    missing_issuer: str | None
+    missing_issuer_url: str | None
+    in_order: bool
+    extra_certs: tuple[int, ...]  # indices of certificates off the path (or the root)
+    days_left: int
+    expired: bool
+    not_yet_valid: bool
+    key_problem: str | None  # why CloudFront cannot use the leaf key
+    trust_error: str | None  # what the verifier said, when untrusted
+    self_signed: bool = False
+    path: tuple[str, ...] = ()  # subjects from leaf to trusted root, when trusted
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    address: str
+    outcome: str  # "response", "timeout", "closed", "not-http", "too-large", "tls-failed", "error"
+    status_code: int | None = None
+    status_line: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    protocol: str | None = None  # the TLS version the real handshake used
+    cipher: str | None = None
+    error: str | None = None
+    duration_ms: float = 0.0
+    first_byte_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class Cause:
+    code: str
+    severity: str  # "error" | "warning"
+    stage: Stage
+    message: str
+    fix: str
+    address: str | None = None  # the address it applies to, when not all
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "error"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    would_fail: bool
+    http_status: int | None  # what CloudFront answers: 502, 504, or None (it works)
+    causes: tuple[Cause, ...] = ()
+
+    @property
+    def first_fix(self) -> Cause | None:
+        return next((c for c in self.causes if c.blocking), None) or next(
+            iter(self.causes), None)
+
+
+@dataclass(frozen=True)
+class AddressReport:
+    address: str
+    tcp: TcpResult | None = None
+    protocols: tuple[ProtocolResult, ...] = ()
+    certificate: CertificateReport | None = None
+    http: HttpResult | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    target: Target
+    addresses: tuple[str, ...]
+    stages: tuple[StageResult, ...]
+    per_address: tuple[AddressReport, ...]
+    verdict: Verdict
+    started_at: float  # UNIX time
+    duration_ms: float
+    dns_error: str | None = None
+    cancelled: bool = False
+
+    @property
+    def primary(self) -> AddressReport | None:
+        """The address the contract's single protocols/certificate fields describe:
+        the first one with a blocking cause, else the first one."""
+        failing = {c.address for c in self.verdict.causes if c.blocking and c.address}
+        for report in self.per_address:
+            if report.address in failing:
+                return report
+        return self.per_address[0] if self.per_address else None
+
+    def stage(self, stage: Stage) -> StageResult | None:
+        return next((s for s in self.stages if s.stage is stage), None)
+
+
+# --- progress events, posted through on_event while a check runs ---------------
+
+
+@dataclass(frozen=True)
+class StageStarted:
+    stage: Stage
+
+
+@dataclass(frozen=True)
+class StageFinished:
+    result: StageResult
+
+
+@dataclass(frozen=True)
+class AddressesResolved:
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AttemptFinished:
+    attempt: ProtocolAttempt
+
+
+@dataclass(frozen=True)
+class ProtocolFinished:
+    result: ProtocolResult
+
+
+@dataclass(frozen=True)
+class CheckFinished:
+    report: Report
+
+
+Event = (StageStarted | StageFinished | AddressesResolved | AttemptFinished | ProtocolFinished
+         | CheckFinished)

@@ -1,0 +1,32 @@
+"""Open a TCP connection to the origin's HTTPS port, as CloudFront's first step."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import time
+
+from cftui.engine.probe import Endpoint, connect, describe_os_error
+from cftui.engine.results import TcpResult
+
+
+def tcp_connect(endpoint: Endpoint) -> TcpResult:
+    """Refused (RST: CloudFront answers 502) and silently dropped (504) differ."""
+    start = time.monotonic()
+    try:
+        sock = connect(endpoint)
+    except OSError as exc:
+        took = (time.monotonic() - start) * 1000
+        if isinstance(exc, TimeoutError | socket.timeout):
+            outcome = "timeout"
+        elif exc.errno in (errno.ECONNREFUSED, errno.ECONNRESET):
+            outcome = "refused"
+        elif exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+            outcome = "unreachable"
+        else:
+            outcome = "error"
+        return TcpResult(endpoint.address, endpoint.port, False, outcome,
+                         describe_os_error(exc), took)
+    took = (time.monotonic() - start) * 1000
+    sock.close()
+    return TcpResult(endpoint.address, endpoint.port, True, "connected", None, took)

@@ -1,0 +1,161 @@
+"""CloudFront API shapes (as the AWS CLI prints them and boto3 returns them) to the model.
+
+Shared by the file import and the live account. Lenient about what it does not
+use (newer API versions add fields; lists may lack Items when empty), strict
+about the types and values of what it does use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from cftui.engine import profile
+from cftui.engine.profile import Protocol
+from cftui.sources.host_forwarding import decide, viewer_host
+from cftui.sources.model import (
+    CLOUDFRONT_LOW_PORTS,
+    PROTOCOL_POLICIES,
+    Distribution,
+    Origin,
+    OriginGroup,
+)
+from cftui.sources.policies import PolicyLookup
+from cftui.sources.reader import Node
+
+# bucket.s3.amazonaws.com, bucket.s3.eu-west-1.amazonaws.com, bucket.s3-us-west-2.amazonaws.com;
+# S3 *website* endpoints (s3-website…) are custom origins and stay out.
+_S3_REST = re.compile(r"\.s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$", re.IGNORECASE)
+
+
+def looks_like_s3_rest(domain: str) -> bool:
+    return bool(_S3_REST.search(domain)) and "s3-website" not in domain.lower()
+
+
+def distribution(config: Node, *, dist_id: str | None, domain_name: str | None, source: str,
+                 lookup: PolicyLookup | None = None) -> Distribution:
+    """One distribution from a DistributionConfig or a list-distributions summary."""
+    aliases = tuple(a.string(empty=False) for a in config["Aliases"].aws_list())
+    name = config["Comment"].string(default="")
+    label = dist_id or name or None
+    origins_node = config["Origins"]
+    if not origins_node.present:
+        raise origins_node.error("missing: a distribution always has Origins")
+    origins = []
+    for node in origins_node.aws_list():
+        origin = _origin(node, distribution=label)
+        origins.append(_with_host(origin, config, aliases, domain_name, lookup))
+    return Distribution(
+        id=dist_id,
+        name=name,
+        domain_name=domain_name,
+        aliases=aliases,
+        origins=tuple(origins),
+        origin_groups=tuple(_group(g) for g in config["OriginGroups"].aws_list()),
+        source=source,
+        enabled=config["Enabled"].boolean(default=True),
+    )
+
+
+def _with_host(origin: Origin, config: Node, aliases: tuple[str, ...], domain_name: str | None,
+               lookup: PolicyLookup | None) -> Origin:
+    verdict = decide(origin.id, config, lookup)
+    if not verdict.forwards:
+        return replace(origin, forwards_host=False, host_forwarding_reason=(
+            f"{verdict.reason}; CloudFront sends the origin domain as Host and SNI"))
+    host, why = viewer_host(aliases, domain_name)
+    return replace(origin, forwards_host=True, host_header=host,
+                   host_forwarding_reason=f"{verdict.reason}; {why}")
+
+
+def _origin(node: Node, *, distribution: str | None) -> Origin:
+    origin_id = node["Id"].string(empty=False)
+    domain = node["DomainName"].string(empty=False)
+    notes: list[str] = []
+    custom, s3, vpc = node["CustomOriginConfig"], node["S3OriginConfig"], node["VpcOriginConfig"]
+    fields: dict = {
+        "connect_timeout": _timeout(node["ConnectionTimeout"], profile.CONNECTION_TIMEOUT),
+        "connection_attempts": node["ConnectionAttempts"].integer(
+            default=3, low=int(profile.CONNECTION_ATTEMPTS.low),
+            high=int(profile.CONNECTION_ATTEMPTS.high)),
+        "origin_path": node["OriginPath"].string(default=""),
+        "custom_header_names": tuple(
+            h["HeaderName"].string(empty=False) for h in node["CustomHeaders"].aws_list()),
+    }
+    if custom.present:
+        fields.update(_custom(custom, notes))
+        kind = "custom"
+    elif vpc.present:
+        kind = "vpc"
+        fields["read_timeout"] = _timeout(vpc["OriginReadTimeout"], profile.ORIGIN_READ_TIMEOUT)
+    elif s3.present:
+        kind = "s3"
+        fields["read_timeout"] = _timeout(s3["OriginReadTimeout"], profile.ORIGIN_READ_TIMEOUT)
+    elif looks_like_s3_rest(domain):
+        kind = "s3"
+        notes.append("no S3OriginConfig in the document; treated as an S3 origin from its domain")
+    else:
+        raise node.error("has none of CustomOriginConfig, S3OriginConfig, VpcOriginConfig")
+    shield = node["OriginShield"]
+    if shield.present and shield["Enabled"].boolean(default=False):
+        region = shield["OriginShieldRegion"].optional_string() or "?"
+        notes.append(f"Origin Shield in {region}: origin fetches come from that Region")
+    return Origin(id=origin_id, domain=domain, kind=kind, distribution=distribution,
+                  notes=tuple(notes), **fields)
+
+
+def _custom(node: Node, notes: list[str]) -> dict:
+    policy_node = node["OriginProtocolPolicy"]
+    policy = policy_node.string()
+    if policy not in PROTOCOL_POLICIES:
+        raise policy_node.error(f"unknown OriginProtocolPolicy {policy!r} "
+                                f"(CloudFront knows {', '.join(PROTOCOL_POLICIES)})")
+    protocols = []
+    for item in node["OriginSslProtocols"].aws_list():
+        try:
+            protocol = Protocol.parse(item.string())
+        except ValueError as exc:
+            raise item.error(str(exc)) from None
+        if protocol not in protocols:
+            protocols.append(protocol)
+    if not protocols:
+        notes.append("OriginSslProtocols is empty; assuming "
+                     + ", ".join(p.value for p in profile.DEFAULT_PROTOCOLS))
+    https_port = _port(node["HTTPSPort"], 443, notes)
+    mtls = node["OriginMtlsConfig"]
+    return {
+        "protocol_policy": policy,
+        "https_port": https_port,
+        "http_port": _port(node["HTTPPort"], 80, notes),
+        "ssl_protocols": tuple(protocols) or profile.DEFAULT_PROTOCOLS,
+        "read_timeout": _timeout(node["OriginReadTimeout"], profile.ORIGIN_READ_TIMEOUT),
+        "keepalive_timeout": _timeout(node["OriginKeepaliveTimeout"],
+                                      profile.ORIGIN_KEEPALIVE_TIMEOUT),
+        "ip_address_type": node["IpAddressType"].optional_string(),
+        "client_certificate_arn": (mtls["ClientCertificateArn"].optional_string()
+                                   if mtls.present else None),
+    }
+
+
+def _port(node: Node, default: int, notes: list[str]) -> int:
+    port = node.integer(default=default, low=1, high=65535)
+    if port not in CLOUDFRONT_LOW_PORTS and port < 1024:
+        notes.append(f"{node.path.rsplit('.', 1)[-1]} {port}: CloudFront accepts only 80, 443 "
+                     "or 1024-65535")
+    return port
+
+
+def _timeout(node: Node, limits: profile.TimeoutRange) -> float:
+    return node.number(default=limits.default, low=limits.low, high=limits.high, unit="s")
+
+
+def _group(node: Node) -> OriginGroup:
+    members = [m["OriginId"].string(empty=False) for m in node["Members"].aws_list()]
+    if not members:
+        raise node["Members"].error("an origin group needs a primary and a secondary origin")
+    codes = tuple(c.integer(low=100, high=599)
+                  for c in node["FailoverCriteria"]["StatusCodes"].aws_list()
+                  ) if node["FailoverCriteria"].present else ()
+    return OriginGroup(id=node["Id"].string(empty=False), primary=members[0],
+                       secondary=members[1] if len(members) > 1 else None,
+                       failover_status_codes=codes)
