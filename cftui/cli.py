@@ -129,6 +129,17 @@ def _adhoc_target(domain: str, given: dict[str, Any]) -> Target:
     return Target(domain=validate.domain(domain), **values)
 
 
+def _checked(target: Target) -> Target:
+    """A target read from a file, refused up front when its domain or CA file is bad."""
+    try:
+        validate.domain(target.domain)
+        if target.ca_file:
+            trust_anchors(target.ca_file)
+    except (ValueError, TrustStoreError) as exc:
+        raise UsageError(f"{target.label or target.domain}: {exc}") from None
+    return target
+
+
 def _load_inventory(args: argparse.Namespace) -> Any:
     from cftui.sources.model import SourceError
     from cftui.sources.toml_config import find_config, load_config
@@ -160,7 +171,7 @@ def check_targets(args: argparse.Namespace) -> list[Target]:
             _, origins = inventory.find(args.distribution, args.origin)
         except SourceError as exc:
             raise UsageError(str(exc)) from None
-        return [origin.to_target(**given) for origin in origins]
+        return [_checked(origin.to_target(**given)) for origin in origins]
     if not args.domain:
         raise UsageError("give an origin DOMAIN, or --config/--import FILE")
     return [_adhoc_target(args.domain, given)]
@@ -229,7 +240,8 @@ def cmd_app(argv: Sequence[str]) -> int:
     inventory = _load_inventory(args)
     from cftui.ui.app import CftuiApp, run_app
 
-    app = CftuiApp.from_inventory(inventory, start_target=start, ascii=args.ascii)
+    app = CftuiApp.from_inventory(inventory, overrides=given, start_target=start,
+                                  ascii=args.ascii)
     run_app(app, mouse=not args.no_mouse)
     return EXIT_OK
 

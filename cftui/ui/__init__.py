@@ -1,0 +1,1 @@
+"""The Textual UI of cftui: picker, live check panels and the handshake detail."""

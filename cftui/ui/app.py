@@ -1,0 +1,162 @@
+"""The cftui app: screens, app-wide actions, and the entry point the CLI calls."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from cftui.engine.model import Target
+from cftui.engine.results import Report
+from cftui.ui import export
+from cftui.ui.commands import app_commands, screen_commands
+from cftui.ui.entries import PickerEntries
+from cftui.ui.format import Formatter
+from cftui.ui.glyphs import glyphs_for
+from cftui.ui.screens.adhoc import AdhocScreen
+from cftui.ui.screens.checks import CheckScreen
+from cftui.ui.screens.export import ExportScreen
+from cftui.ui.screens.picker import PickerScreen
+from cftui.ui.state import CheckSession
+
+if TYPE_CHECKING:
+    from cftui.demo.origins import DemoOrigin
+    from cftui.sources.model import Inventory
+
+Checker = Callable[..., Report]
+
+
+def _engine_check(target: Target, **kwargs: Any) -> Report:
+    from cftui.engine.run import check
+
+    return check(target, **kwargs)
+
+
+class CftuiApp(App[None]):
+    """Picker → check → handshake detail. Esc goes back and never destroys anything."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "cftui"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-narrow"), (100, "-medium"), (150, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, *, entries: PickerEntries, start_target: Target | None = None,
+                 ascii: bool = False, watch_interval: float = 10.0,
+                 checker: Checker | None = None, formatter: Formatter | None = None,
+                 export_dir: Path | None = None) -> None:
+        super().__init__()
+        self.entries = entries
+        self.start_target = start_target
+        self.ascii = ascii
+        self.glyphs = glyphs_for(ascii)
+        self.watch_interval = watch_interval
+        self.checker: Checker = checker or _engine_check
+        self.fmt = formatter or Formatter()
+        self.export_dir = export_dir
+        self.sessions: dict[Target, CheckSession] = {}
+        self.reports: dict[Target, Report] = {}
+        if os.environ.get("TEXTUAL_COLOR_SYSTEM") == "standard" and not self.no_color:
+            self.theme = "ansi-dark"
+
+    @classmethod
+    def from_inventory(cls, inventory: Inventory | None, *,
+                       overrides: dict[str, Any] | None = None, **options: Any) -> CftuiApp:
+        """An app on a config, AWS export or live account (None: ad-hoc origins only)."""
+        entries = (PickerEntries.from_inventory(inventory, **(overrides or {}))
+                   if inventory is not None else PickerEntries(source="no config"))
+        return cls(entries=entries, **options)
+
+    @classmethod
+    def from_demo(cls, demo_origins: Iterable[DemoOrigin], **options: Any) -> CftuiApp:
+        """An app on the running demo origins (`cftui demo`)."""
+        return cls(entries=PickerEntries.from_demo(demo_origins), **options)
+
+    def on_mount(self) -> None:
+        self.set_class(self.ascii, "-ascii")
+        self.set_class(self.no_color, "-no-color")
+        self.push_screen(PickerScreen(self.entries))
+        if self.start_target is not None:
+            self.open_check(self.start_target)
+
+    # --- navigation ------------------------------------------------------------------
+
+    def open_check(self, target: Target) -> None:
+        """The check screen for a target: fresh, or the last results kept from before."""
+        session = self.sessions.setdefault(target, CheckSession(target))
+        self.push_screen(CheckScreen(session, autostart=session.report is None),
+                         callback=self._back_to_picker)
+
+    def _back_to_picker(self, _: object = None) -> None:
+        if isinstance(self.screen, PickerScreen):
+            self.screen.refresh_verdicts()
+
+    def open_adhoc(self, domain: str = "") -> None:
+        def checked(target: Target | None) -> None:
+            if target is not None:
+                self.open_check(target)
+
+        self.push_screen(AdhocScreen(domain, self.entries.adhoc), callback=checked)
+
+    def remember(self, report: Report) -> None:
+        if not report.cancelled:
+            self.reports[report.target] = report
+
+    # --- app-wide actions -----------------------------------------------------------
+
+    def export_report(self, report: Report) -> None:
+        def saved(path: Path | None) -> None:
+            if path is not None:
+                self.notify(f"Saved {path}", title="Export", markup=False)
+
+        name = export.default_name(report, self.fmt.now())
+        self.push_screen(ExportScreen(report, name, self.export_dir), callback=saved)
+
+    def copy_report_json(self, report: Report) -> None:
+        from cftui.engine.report import to_json
+
+        self.copy_to_clipboard(json.dumps(to_json(report), indent=2))
+        self.notify("Copied the JSON report to the clipboard", markup=False)
+
+    def action_toggle_ascii(self) -> None:
+        self.ascii = not self.ascii
+        self.glyphs = glyphs_for(self.ascii)
+        self.set_class(self.ascii, "-ascii")
+        for screen in self.screen_stack:
+            redraw = getattr(screen, "redraw", None)
+            if callable(redraw):
+                redraw()
+
+    def action_screenshot_svg(self) -> None:
+        name = self.save_screenshot(path=str(self.export_dir or Path.cwd()))
+        self.notify(f"Saved {name}", title="Screenshot", markup=False)
+
+    def action_command_palette(self) -> None:
+        super().action_command_palette()
+        if self.ascii:  # the palette is pushed on the next turn of the loop
+            self.set_timer(0.05, self._ascii_palette)
+
+    def _ascii_palette(self) -> None:
+        from textual.command import SearchIcon
+
+        for icon in self.screen.query(SearchIcon):
+            icon.icon = ">"
+            icon.refresh()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from screen_commands(screen)
+        yield from app_commands(self)
+        yield from super().get_system_commands(screen)
+
+
+def run_app(app: CftuiApp, *, mouse: bool) -> None:
+    """Run the app in the terminal; mouse=False leaves selection to the terminal (SSH)."""
+    app.run(mouse=mouse)

@@ -1,0 +1,60 @@
+"""Export the current check's report as Markdown or JSON (the contract's report)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+from cftui.engine import report as report_mod
+from cftui.engine.results import Report
+
+FORMATS = {".md": "markdown", ".markdown": "markdown", ".json": "json"}
+
+
+def default_name(report: Report, now: float | None = None) -> str:
+    """`cftui-<domain>-<yyyymmdd-hhmmss>.md`; the domain reduced to safe file characters."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now if now is not None else
+                                                          time.time()))
+    domain = re.sub(r"[^A-Za-z0-9.-]+", "_", report.target.domain).strip("._-")[:80]
+    return f"cftui-{domain or 'origin'}-{stamp}.md"
+
+
+def format_for(path: Path) -> str:
+    """"markdown" or "json" by extension; ValueError for anything else."""
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise ValueError(f"{path.name}: use a .md or .json file name")
+    return kind
+
+
+def render(report: Report, kind: str) -> str:
+    if kind == "json":
+        return json.dumps(report_mod.to_json(report), indent=2, ensure_ascii=False) + "\n"
+    return report_mod.to_markdown(report)
+
+
+def resolve(name: str, cwd: Path | None = None) -> Path:
+    """The path the user meant: ~ expanded, relative to the working directory."""
+    path = Path(name.strip()).expanduser()
+    return path if path.is_absolute() else (cwd or Path.cwd()) / path
+
+
+def write(report: Report, path: Path, *, overwrite: bool = False) -> Path:
+    """Write the report; FileExistsError unless overwrite, OSError for the rest."""
+    text = render(report, format_for(path))
+    with open(path, "w" if overwrite else "x", encoding="utf-8") as out:
+        out.write(text)
+    return path
+
+
+def describe_error(exc: OSError, path: Path) -> str:
+    """One line for the user: what went wrong, no traceback."""
+    if isinstance(exc, FileNotFoundError):
+        return f"no such directory: {path.parent}"
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {path}"
+    if isinstance(exc, IsADirectoryError):
+        return f"is a directory: {path}"
+    return f"cannot write {path}: {exc.strerror or exc}"

@@ -1,0 +1,1 @@
+"""Pure functions that turn engine objects into display Content (no App needed)."""

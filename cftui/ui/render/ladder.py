@@ -1,0 +1,173 @@
+"""The handshake ladder: ClientHello out, each record the origin sent back, how it ended."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual.content import Content
+
+from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, Purpose
+from cftui.engine.profile import suite_name
+from cftui.engine.results import CertInfo
+from cftui.ui.format import plain, safe, size
+from cftui.ui.glyphs import Glyphs
+
+PURPOSES = {
+    Purpose.CLOUDFRONT: "CloudFront's own offer",
+    Purpose.ENUMERATE: "CloudFront's offer minus suites already accepted",
+    Purpose.BROAD: "every known suite (does the origin speak this version at all?)",
+    Purpose.INFO: "TLS 1.3, for information (CloudFront never uses it)",
+}
+ENDINGS = {
+    FlightEnd.HELLO_DONE: (False, "first flight complete; cftui stops here"),
+    FlightEnd.ENCRYPTED: (False, "the rest is encrypted (TLS 1.3)"),
+    FlightEnd.ALERT: (True, "the origin ended the handshake with an alert"),
+    FlightEnd.CLOSED: (True, "the origin closed the connection"),
+    FlightEnd.RESET: (True, "the connection was reset"),
+    FlightEnd.TIMEOUT: (True, "no further answer before the timeout"),
+    FlightEnd.NOT_TLS: (True, "the answer is not TLS"),
+    FlightEnd.MALFORMED: (True, "the answer is malformed"),
+    FlightEnd.TOO_LARGE: (True, "the flight is larger than cftui reads"),
+}
+MAX_HEX = 16 * 1024
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rung of the ladder. `direction` is "out", "in" or "end"."""
+
+    direction: str
+    name: str
+    raw: bytes
+    fields: tuple[tuple[str, str], ...]
+    bad: bool = False
+
+    @property
+    def size(self) -> int:
+        return len(self.raw)
+
+
+def steps(attempt: ProtocolAttempt, chain: Sequence[CertInfo] = ()) -> list[Step]:
+    """ClientHello, then each message the origin sent, then how the exchange ended."""
+    out = [Step("out", "ClientHello", attempt.client_hello, client_fields(attempt))]
+    flight = attempt.flight
+    if flight is not None:
+        for message in flight.messages:
+            fields = message.fields
+            if message.name == "Certificate":
+                fields = (*fields, *_subjects(flight.certificates, chain))
+            label = message.name
+            if message.name == "Alert" and flight.alert is not None:
+                label = f"Alert: {flight.alert.name}"
+            # CloudFront sends no client certificate (unless origin mTLS is set up)
+            bad = message.name in ("Alert", "CertificateRequest")
+            out.append(Step("in", label, message.raw, fields, bad=bad))
+    out.append(_ending(attempt))
+    return out
+
+
+def client_fields(attempt: ProtocolAttempt) -> tuple[tuple[str, str], ...]:
+    fields = [
+        ("version", attempt.protocol.value),
+        ("to", f"{attempt.address}:{attempt.port}"),
+        ("SNI", attempt.sni or "(none: SSLv3 has no extensions)"),
+        ("offer", PURPOSES[attempt.purpose]),
+        ("cipher suites", str(len(attempt.offered))),
+    ]
+    fields += [(f"  {i + 1:>2}", f"{suite_name(c)} (0x{c:04X})")
+               for i, c in enumerate(attempt.offered)]
+    return tuple(fields)
+
+
+def _subjects(ders: Sequence[bytes], chain: Sequence[CertInfo]) -> list[tuple[str, str]]:
+    by_der = {c.der: c for c in chain if c.der}
+    return [(f"[{i}] subject", by_der[d].subject) for i, d in enumerate(ders) if d in by_der]
+
+
+def _ending(attempt: ProtocolAttempt) -> Step:
+    flight = attempt.flight
+    if attempt.outcome is Outcome.CONNECT_FAILED or flight is None:
+        why = attempt.error or attempt.outcome.value
+        return Step("end", f"no handshake: {why}", b"", (("outcome", attempt.outcome.value),),
+                    bad=True)
+    bad, text = ENDINGS[flight.end]
+    fields = [("outcome", attempt.outcome.value), ("bytes read", str(flight.bytes_read))]
+    if flight.error:
+        fields.append(("error", flight.error))
+    if attempt.error and attempt.error != flight.error:
+        fields.append(("why", attempt.error))
+    raw = flight.first_bytes if flight.end is FlightEnd.NOT_TLS else b""
+    if raw:
+        fields.append(("first bytes", raw.decode("latin-1")))
+    return Step("end", text, raw, tuple(fields), bad=bad or attempt.violation is not None)
+
+
+def focus_step(ladder: Sequence[Step], accepted: bool) -> int:
+    """Where the ladder opens: what went wrong (an alert, a certificate request), else the
+    origin's answer, or for a failure without a message, how it ended."""
+    bad = [i for i, s in enumerate(ladder) if s.bad and s.direction == "in"]
+    if bad:
+        return bad[-1]
+    if accepted:
+        return 1 if len(ladder) > 1 else 0
+    return len(ladder) - 1
+
+
+def span_for(ladder: Sequence[Step]) -> int:
+    """Width between the two lanes: room for the longest message name."""
+    longest = max((len(plain(s.name)) for s in ladder if s.direction != "end"), default=10)
+    return max(24, longest + 8)
+
+
+def ladder_header(span: int, glyphs: Glyphs) -> Content:
+    left, right = "CloudFront", "origin"
+    return Content.styled(left + " " * max(1, span + 2 - len(left) - len(right)) + right,
+                          "bold")
+
+
+def ladder_line(step: Step, span: int, glyphs: Glyphs) -> Content:
+    """`│── ClientHello ───▶│  517 B` or `│◀─ Alert: … ───│  2 B`."""
+    name = plain(step.name)
+    style = "$error bold" if step.bad else ""
+    if step.direction == "end":
+        mark = glyphs.bad if step.bad else glyphs.info
+        return Content.assemble((f" {mark} ", style or "$text-muted"),
+                                (name, style or "$text-muted"))
+    ln, lane = glyphs.line, glyphs.lane
+    fill = max(1, span - len(name) - (5 if step.direction == "out" else 4))
+    if step.direction == "out":
+        inner = Content.assemble(ln * 2 + " ", (name, "bold"), " " + ln * fill + glyphs.arrow_right)
+    else:
+        inner = Content.assemble(glyphs.arrow_left + ln + " ", (name, style or "bold"),
+                                 " " + ln * fill)
+    return Content.assemble(lane, inner, lane, (f" {size(step.size):>7}", "$text-muted"))
+
+
+def field_lines(step: Step) -> list[Content]:
+    """The decoded fields of one message, values shown literally."""
+    if not step.fields:
+        return [Content.styled("(no fields)", "$text-muted")]
+    width = min(18, max(len(k) for k, _ in step.fields))
+    return [Content.assemble((f"{plain(k):<{width}} ", "bold"), safe(v)) for k, v in step.fields]
+
+
+def hexdump(data: bytes, per_line: int = 16) -> list[str]:
+    """Offset, hex bytes and printable ASCII (anything else as ".")."""
+    shown = data[:MAX_HEX]
+    lines = []
+    for offset in range(0, len(shown), per_line):
+        chunk = shown[offset : offset + per_line]
+        hexes = " ".join(f"{b:02x}" for b in chunk).ljust(per_line * 3 - 1)
+        text = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in chunk)
+        lines.append(f"{offset:04x}  {hexes}  {text}")
+    if len(data) > MAX_HEX:
+        lines.append(f"… {len(data) - MAX_HEX} more bytes")
+    return lines
+
+
+def step_title(step: Step) -> Content:
+    where = {"out": "sent by CloudFront (cftui)", "in": "sent by the origin",
+             "end": "end of the exchange"}[step.direction]
+    return Content.assemble((plain(step.name), "$error bold" if step.bad else "bold"),
+                            (f"  {where}, {size(step.size)}", "$text-muted"))

@@ -1,0 +1,78 @@
+"""Tree labels for the picker: distributions, origins, the ad-hoc entry, last verdicts."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from cftui.engine.results import Report
+from cftui.ui.entries import EntryGroup, OriginEntry
+from cftui.ui.format import plain, safe
+from cftui.ui.glyphs import Glyphs
+
+MUTED = "$text-muted"
+
+
+def group_label(group: EntryGroup) -> Content:
+    parts: list[Content | tuple[str, str]] = [safe(group.title, "bold")]
+    if group.subtitle:
+        parts.append(("  ", ""))
+        parts.append(safe(group.subtitle, MUTED))
+    return Content.assemble(*parts)
+
+
+def protocols_text(entry: OriginEntry) -> str:
+    return ",".join(p.value for p in entry.protocols) or "TLSv1.2"
+
+
+def host_text(entry: OriginEntry) -> str:
+    """The Host CloudFront sends: a known name, the viewer's (forwarded) or the origin's."""
+    if entry.host_header:
+        return f"Host: {entry.host_header}"
+    return "Host: viewer's" if entry.forwards_host else "Host: origin"
+
+
+def origin_label(entry: OriginEntry, glyphs: Glyphs, last: Report | None = None) -> Content:
+    """`id  domain:port  TLSv1.2  Host …  ✗ 502`; uncheckable origins say why, dimmed."""
+    parts: list[Content | tuple[str, str]] = []
+    if last is not None:
+        parts += [verdict_badge(last, glyphs), ("  ", "")]
+    if entry.name != entry.domain:
+        parts += [safe(entry.name, "bold"), ("  ", "")]
+    parts.append(safe(f"{entry.domain}:{entry.port}", "" if entry.checkable else MUTED))
+    if entry.checkable:
+        parts += [(f"  {protocols_text(entry)}", MUTED), ("  ", ""),
+                  safe(host_text(entry), MUTED)]
+    else:
+        parts += [(f"  {entry.kind}: ", MUTED), safe(entry.note, MUTED)]
+    return Content.assemble(*parts)
+
+
+def verdict_badge(report: Report, glyphs: Glyphs) -> Content:
+    verdict = report.verdict
+    if report.cancelled:
+        return Content.styled("cancelled", MUTED)
+    if verdict.would_fail:
+        return Content.styled(f"{glyphs.bad} {verdict.http_status or 502}", "$error bold")
+    if verdict.causes:
+        return Content.styled(f"{glyphs.warn} OK", "$warning bold")
+    return Content.styled(f"{glyphs.ok} OK", "$success bold")
+
+
+def adhoc_label(text: str, glyphs: Glyphs) -> Content:
+    if text.strip():
+        return Content.assemble(("+ check ", "bold"), safe(text.strip(), "bold"),
+                                (" as an ad-hoc origin", MUTED))
+    return Content.assemble(("+ ad-hoc origin", "bold"), ("  any domain, port, protocols, Host",
+                                                          MUTED))
+
+
+def entry_detail(entry: OriginEntry) -> Content:
+    """The line under the tree describing the highlighted origin."""
+    if not entry.checkable:
+        return safe(entry.note, MUTED)
+    parts = [f"{entry.domain}:{entry.port}", protocols_text(entry), host_text(entry)]
+    if entry.host_reason:
+        parts.append(entry.host_reason)
+    if entry.note:
+        parts.append(entry.note)
+    return safe(", ".join(plain(p) for p in parts))

@@ -1,0 +1,28 @@
+"""Title lines describing a target: domain, port, SNI, protocols, watch state."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from cftui.engine.model import Target
+from cftui.ui.format import plain, safe
+
+MUTED = "$text-muted"
+
+
+def target_title(target: Target, *, watching: bool = False, interval: float = 10.0,
+                 runs: int = 0, checked_at: str | None = None) -> Content:
+    """`origin.example.com:443  SNI …  TLSv1.2  [label]  watch every 10 s`."""
+    parts: list[Content | tuple[str, str]] = [safe(f"{target.domain}:{target.port}", "bold")]
+    if target.sni != target.domain:
+        parts += [("  SNI ", MUTED), safe(target.sni)]
+    parts.append((f"  {','.join(p.value for p in target.protocols)}", MUTED))
+    if target.connect_to:
+        parts += [("  via ", MUTED), safe(", ".join(target.connect_to))]
+    if target.label:
+        parts += [("  ", ""), safe(target.label, MUTED)]
+    if watching:
+        parts.append((f"  watching every {interval:g} s, run {runs + 1}", "$accent bold"))
+    elif checked_at:
+        parts.append((f"  checked {plain(checked_at)}", MUTED))
+    return Content.assemble(*parts)

@@ -1,0 +1,1 @@
+"""The app's screens: picker, check, detail, and small modals."""

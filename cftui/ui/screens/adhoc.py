@@ -1,0 +1,99 @@
+"""The ad-hoc origin form: a domain typed in, with port, protocols and Host header."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from cftui.engine import validate
+from cftui.engine.model import Target
+from cftui.ui.entries import AdhocDefaults
+from cftui.ui.format import plain
+
+FIELDS = (
+    ("domain", "Origin domain", "origin.example.com"),
+    ("port", "HTTPS port", "443"),
+    ("protocols", "Protocols", "TLSv1.2  (comma list: SSLv3,TLSv1,TLSv1.1,TLSv1.2)"),
+    ("host", "Host header", "none: the origin domain is the SNI and the name to match"),
+    ("connect", "Connect to", "optional IP address instead of resolving the domain"),
+)
+
+
+def build_target(values: dict[str, str], defaults: AdhocDefaults) -> Target:
+    """Validate the form; raises ValueError with a one-line message."""
+    domain = validate.domain(values.get("domain", ""), "domain")
+    extra: dict[str, object] = {}
+    if defaults.connect_timeout is not None:
+        extra["connect_timeout"] = defaults.connect_timeout
+    if defaults.read_timeout is not None:
+        extra["read_timeout"] = defaults.read_timeout
+    host = values.get("host", "").strip()
+    connect = values.get("connect", "").strip()
+    return Target(
+        domain=domain,
+        port=validate.port(values.get("port", "").strip() or defaults.port),
+        protocols=(validate.protocols(values["protocols"]) if values.get("protocols", "").strip()
+                   else defaults.protocols),
+        host_header=validate.domain(host, "Host header") if host else None,
+        connect_to=tuple(validate.address(a) for a in connect.replace(",", " ").split()),
+        ca_file=defaults.ca_file,
+        label="ad-hoc",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+class AdhocScreen(ModalScreen[Target | None]):
+    """Enter checks with what is filled in; Tab moves between fields; Esc goes back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("enter", "check", "Check"),
+    ]
+
+    def __init__(self, domain: str, defaults: AdhocDefaults) -> None:
+        super().__init__(classes="modal")
+        self.domain = domain
+        self.defaults = defaults
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("Check an ad-hoc origin", classes="dialog-title", markup=False)
+            with Grid(id="form"):
+                for key, label, placeholder in FIELDS:
+                    yield Label(label, markup=False)
+                    yield Input(placeholder=placeholder, id=f"adhoc-{key}")
+            yield Static("Enter checks · Tab: next field · Esc: back",
+                         classes="dialog-help", markup=False)
+            yield Static(id="adhoc-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#adhoc-domain", Input).value = self.domain
+        self.query_one("#adhoc-port", Input).value = str(self.defaults.port)
+        self.query_one("#adhoc-protocols", Input).value = ",".join(
+            p.value for p in self.defaults.protocols)
+        self.query_one("#adhoc-domain", Input).focus()
+
+    def values(self) -> dict[str, str]:
+        return {key: self.query_one(f"#adhoc-{key}", Input).value for key, _, _ in FIELDS}
+
+    @on(Input.Submitted)
+    def _on_submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_check()
+
+    def action_check(self) -> None:
+        try:
+            target = build_target(self.values(), self.defaults)
+        except ValueError as exc:
+            self.query_one("#adhoc-error", Static).update(plain(str(exc)))
+            return
+        self.dismiss(target)
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,284 @@
+"""The check screen: one live panel per stage, the TLS grid and the verdict bar."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, OptionList, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from cftui.engine.results import CheckFinished, Report, Stage
+from cftui.ui.messages import CheckEvent
+from cftui.ui.render.cert import certificate_body
+from cftui.ui.render.stages import stage_details
+from cftui.ui.render.target import target_title
+from cftui.ui.render.tls import grid_header, grid_rows
+from cftui.ui.render.verdict import causes_lines, verdict_view
+from cftui.ui.state import STAGES, CheckSession, CheckState
+from cftui.ui.widgets.common import formatter_of, glyphs_of
+from cftui.ui.widgets.stage_panel import StagePanel
+from cftui.ui.widgets.tls_grid import TlsGrid
+from cftui.ui.widgets.verdict_bar import VerdictBar
+
+
+class CheckScreen(Screen[None]):
+    """Runs the engine in a thread worker and shows its events as they arrive."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("escape,q,backspace", "back", "Back"),
+        Binding("r", "rerun", "Re-run"),
+        Binding("w", "toggle_watch", "Watch"),
+        Binding("e", "export", "Export"),
+        Binding("enter", "detail", "Handshake", show=False),
+        Binding("j", "copy_json", "Copy JSON", show=False),
+        Binding("pagedown,space", "scroll(1)", "Scroll", show=False),
+        Binding("pageup", "scroll(-1)", "Scroll up", show=False),
+    ]
+
+    def __init__(self, session: CheckSession, *, autostart: bool = True) -> None:
+        super().__init__(classes="check-screen")
+        self.session = session
+        self.target = session.target
+        self.state = CheckState(self.target)
+        self.run_id = 0
+        self.watching = False
+        self._worker: Worker[Report] | None = None
+        self._watch_timer: Timer | None = None
+        self._autostart = autostart
+
+    # --- layout -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="check-title", markup=False)
+        with VerticalScroll(id="stages"):
+            with Vertical(id="col-net", classes="column"):
+                yield StagePanel(Stage.DNS)
+                yield StagePanel(Stage.TCP)
+                yield StagePanel(Stage.TLS, Static(grid_header(), id="grid-header",
+                                                   markup=False), TlsGrid())
+            with Vertical(id="col-cert", classes="column"):
+                yield StagePanel(Stage.CERTIFICATE)
+                yield StagePanel(Stage.HTTP)
+                yield Static(id="causes", markup=False)
+        yield VerdictBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.session.report is not None and not self._autostart:
+            self.state.start(self.session.report.started_at)
+            self.state.finish(self.session.report)
+            self.state.show_history(self.session.history)
+            self.refresh_all()
+        elif self._autostart:
+            self.start_check()
+        else:
+            self.refresh_all()
+        self.query_one(TlsGrid).focus()
+
+    # --- running -------------------------------------------------------------------
+
+    def start_check(self) -> None:
+        """Start a new run; a running one is cancelled (exclusive worker group)."""
+        self.run_id += 1
+        self._cancel_timer()
+        fmt = formatter_of(self)
+        self.state.start(fmt.now(), self.session.history)
+        self.refresh_all()
+        self._worker = self._check(self.run_id)
+
+    @work(thread=True, exclusive=True, group="check", exit_on_error=False,
+          description="probe the origin")
+    def _check(self, run_id: int) -> Report:
+        worker = get_current_worker()
+        checker = self.app.checker  # type: ignore[attr-defined]
+        return checker(self.target,
+                       on_event=lambda e: self.post_message(CheckEvent(run_id, e)),
+                       cancel=worker.cancelled_event)
+
+    @on(CheckEvent)
+    def _on_check_event(self, message: CheckEvent) -> None:
+        if message.run_id != self.run_id:
+            return  # a cancelled or replaced run
+        changed = self.state.apply(message.event)
+        if isinstance(message.event, CheckFinished):
+            self._finished(message.event.report)
+        self.refresh_stages(changed)
+
+    @on(Worker.StateChanged)
+    def _on_worker(self, event: Worker.StateChanged) -> None:
+        if event.worker is not self._worker:
+            return
+        if event.state is WorkerState.ERROR:
+            error = str(event.worker.error) or type(event.worker.error).__name__
+            self.state.stop_running(error=error)
+            self.notify(f"The check failed: {error}", title="cftui", severity="error",
+                        markup=False)
+            self.refresh_all()
+            self._schedule_watch()
+        elif event.state is WorkerState.SUCCESS and self.state.running:
+            result = event.worker.result
+            if isinstance(result, Report):
+                self.state.finish(result)
+                self._finished(result)
+                self.refresh_all()
+
+    def _finished(self, report: Report) -> None:
+        self.session.report = report
+        if self.watching:
+            self.session.history.record(report)
+            self.state.show_history(self.session.history)
+        self.app.remember(report)  # type: ignore[attr-defined]
+        self._schedule_watch()
+
+    def _schedule_watch(self) -> None:
+        self._cancel_timer()
+        if self.watching and not self.state.cancelled:
+            interval = self.app.watch_interval  # type: ignore[attr-defined]
+            self._watch_timer = self.set_timer(interval, self._watch_tick)
+
+    def _cancel_timer(self) -> None:
+        if self._watch_timer is not None:
+            self._watch_timer.stop()
+            self._watch_timer = None
+
+    def _watch_tick(self) -> None:
+        if self.watching and not self.state.running:
+            self.start_check()
+
+    # --- actions -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return self.state.running
+        if action == "back":
+            return not self.state.running
+        if action in ("export", "copy_json"):
+            return self.state.report is not None and not self.state.running
+        return True
+
+    def action_cancel(self) -> None:
+        if not self.state.running:
+            return
+        self.workers.cancel_group(self, "check")
+        self.run_id += 1  # whatever the old run still posts is dropped
+        self._stop_watch()
+        self.state.stop_running(cancelled=True)
+        self.refresh_all()
+        self.notify("Check cancelled", markup=False)
+
+    def action_back(self) -> None:
+        self._stop_watch()
+        self.dismiss(None)
+
+    def action_scroll(self, direction: int) -> None:
+        stages = self.query_one("#stages", VerticalScroll)
+        if direction > 0:
+            stages.scroll_page_down()
+        else:
+            stages.scroll_page_up()
+
+    def action_rerun(self) -> None:
+        self.start_check()
+
+    def action_toggle_watch(self) -> None:
+        self.watching = not self.watching
+        if self.watching:
+            self.notify(f"Watching: re-probing every {self.app.watch_interval:g} s",  # type: ignore[attr-defined]
+                        markup=False)
+            if not self.state.running:
+                self.start_check()
+        else:
+            self._stop_watch()
+            self.notify("Watch stopped", markup=False)
+        self.refresh_title()
+        self.refresh_bindings()
+
+    def _stop_watch(self) -> None:
+        self.watching = False
+        self._cancel_timer()
+
+    def action_export(self) -> None:
+        if self.state.report is not None:
+            self.app.export_report(self.state.report)  # type: ignore[attr-defined]
+
+    def action_copy_json(self) -> None:
+        if self.state.report is not None:
+            self.app.copy_report_json(self.state.report)  # type: ignore[attr-defined]
+
+    def action_detail(self) -> None:
+        row = self.query_one(TlsGrid).selected_row
+        if row is not None:
+            self._open_detail(row.key)
+
+    @on(OptionList.OptionSelected, "#tls-grid")
+    def _on_grid_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self._open_detail(event.option.id)
+
+    def _open_detail(self, key: str) -> None:
+        from cftui.ui.screens.detail import DetailScreen
+
+        row = self.query_one(TlsGrid).rows.get(key)
+        if row is None:
+            return
+        attempts = self.state.attempts_for(row.address, row.protocol)
+        if not attempts:
+            self.notify(f"No handshake with {row.protocol.value} on {row.address} yet",
+                        markup=False)
+            return
+        self.app.push_screen(DetailScreen(self.target, attempts, self.state.report))
+
+    # --- drawing -------------------------------------------------------------------
+
+    def redraw(self) -> None:
+        self.query_one(TlsGrid).clear_layout()
+        self.refresh_all()
+
+    def refresh_all(self) -> None:
+        self.refresh_stages(set(STAGES))
+
+    def refresh_stages(self, changed: set[Stage]) -> None:
+        state, report = self.state, self.state.report
+        glyphs = glyphs_of(self)
+        for stage in changed:
+            panel = self.query_one(f"#stage-{stage.value}", StagePanel)
+            panel.view = state.stages[stage]
+            if stage is Stage.CERTIFICATE:
+                panel.set_body(certificate_body(report, glyphs) if report else [])
+            elif stage is not Stage.TLS:
+                panel.set_body(stage_details(stage, state.stages[stage], report))
+        if Stage.TLS in changed:
+            rows = grid_rows(self.target.protocols, state.addresses, state.protocols,
+                             state.attempts, state.running)
+            self.query_one(TlsGrid).show(rows, self.target.port)
+        causes = self.query_one("#causes", Static)
+        lines = causes_lines(report, glyphs) if report and len(report.verdict.causes) > 1 else []
+        causes.update(Content("\n").join(lines))
+        causes.display = bool(lines)
+        done = sum(1 for v in state.stages.values() if v.status.value in
+                   ("pass", "warn", "fail", "skipped"))
+        self.query_one(VerdictBar).view = verdict_view(
+            report, running=state.running, done=done, glyphs=glyphs,
+            cancelled=state.cancelled, error=state.error,
+            history=tuple(self.session.history.verdicts))
+        self.refresh_title()
+        self.refresh_bindings()
+
+    def refresh_title(self) -> None:
+        fmt = formatter_of(self)
+        self.query_one("#check-title", Static).update(
+            target_title(self.target, watching=self.watching,
+                         interval=self.app.watch_interval,  # type: ignore[attr-defined]
+                         runs=self.session.history.runs,
+                         checked_at=fmt.clock(self.state.report.started_at)
+                         if self.state.report else None))
+

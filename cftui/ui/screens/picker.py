@@ -1,0 +1,181 @@
+"""The picker: distributions and their origins as a tree, type to filter, or an ad-hoc origin."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.events import Key
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from cftui.ui.entries import OriginEntry, PickerEntries
+from cftui.ui.render.picker import adhoc_label, entry_detail, group_label, origin_label
+from cftui.ui.widgets.common import glyphs_of
+
+ADHOC = "adhoc"
+
+
+class FilterInput(Input):
+    """The filter; Enter checks the highlighted origin (shown in the footer)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "submit", "Check")]
+
+
+class OriginList(OptionList):
+    """Distributions as headings, their origins under them; printable keys go to the filter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Check")]
+
+    def __init__(self) -> None:
+        super().__init__(id="origins", compact=True)
+        self.entries: dict[str, OriginEntry] = {}
+
+    def on_key(self, event: Key) -> None:
+        if event.is_printable and event.character and event.character != " ":
+            event.stop()
+            event.prevent_default()
+            filter_input = self.screen.query_one("#filter", Input)
+            filter_input.focus()
+            filter_input.insert_text_at_cursor(event.character)
+
+    def labels(self) -> list[str]:
+        return [str(option.prompt) for option in self.options]
+
+    @property
+    def current(self) -> OriginEntry | str | None:
+        option = self.highlighted_option
+        if option is None or option.id is None:
+            return None
+        return ADHOC if option.id == ADHOC else self.entries.get(option.id)
+
+
+class PickerScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "choose", "Check"),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("ctrl+n", "adhoc", "Ad-hoc origin"),
+        Binding("escape", "clear_filter", "Clear filter"),
+        Binding("ctrl+q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, entries: PickerEntries) -> None:
+        super().__init__(classes="picker-screen")
+        self.entries = entries
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="picker-title", markup=False)
+        yield FilterInput(placeholder="type to filter origins, or a domain to check",
+                          id="filter")
+        yield OriginList()
+        yield Static(id="entry-detail", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        count = sum(1 for _ in self.entries.entries())
+        source = self.entries.source or "no source"
+        groups = len(self.entries.groups)
+        self.query_one("#picker-title", Static).update(Content.assemble(
+            ("cftui", "bold"), "  ",
+            (f"{source}: {groups} distribution{'s' * (groups != 1)}, "
+             f"{count} origin{'s' * (count != 1)}", "$text-muted")))
+        self.redraw()
+        self.query_one("#filter", Input).focus()
+
+    def redraw(self) -> None:
+        """Draw again, e.g. after ASCII mode was switched."""
+        self.refresh_verdicts()
+
+    # --- the list -------------------------------------------------------------------
+
+    def rebuild(self, text: str) -> None:
+        origins = self.query_one(OriginList)
+        glyphs = glyphs_of(self)
+        shown = self.entries.filtered(text)
+        reports = getattr(self.app, "reports", {})
+        previous = origins.highlighted_option.id if origins.highlighted_option else None
+        options: list[Option] = []
+        origins.entries = {}
+        for group in shown.groups:
+            options.append(Option(group_label(group), id=f"g:{group.key}", disabled=True))
+            for index, entry in enumerate(group.entries):
+                last = index == len(group.entries) - 1
+                guide = (glyphs.guide_last if last else glyphs.guide_mid) + " "
+                label = origin_label(entry, glyphs, reports.get(entry.target))
+                options.append(Option(Content.assemble((guide, "$text-muted"), label),
+                                      id=f"o:{entry.key}"))
+                origins.entries[f"o:{entry.key}"] = entry
+        options.append(Option(adhoc_label(text if not shown.groups else "", glyphs), id=ADHOC))
+        origins.set_options(options)
+        ids = [o.id for o in options if not o.disabled]
+        checkable = [i for i in ids if i in origins.entries and origins.entries[i].checkable]
+        keep = previous if previous in ids else (checkable or ids)[0]
+        origins.highlighted = origins.get_option_index(keep)
+        self.show_detail(origins.current)
+
+    def refresh_verdicts(self) -> None:
+        self.rebuild(self.query_one("#filter", Input).value)
+
+    def show_detail(self, data: OriginEntry | str | None) -> None:
+        detail = self.query_one("#entry-detail", Static)
+        if isinstance(data, OriginEntry):
+            detail.update(entry_detail(data))
+        else:
+            detail.update(Content.styled("check any domain: port, protocols and Host header "
+                                         "in the next step", "$text-muted"))
+
+    @on(OptionList.OptionHighlighted, "#origins")
+    def _on_highlight(self, event: OptionList.OptionHighlighted) -> None:
+        self.show_detail(self.query_one(OriginList).current)
+
+    @on(OptionList.OptionSelected, "#origins")
+    def _on_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.choose(self.query_one(OriginList).current)
+
+    @on(Input.Changed, "#filter")
+    def _on_filter(self, event: Input.Changed) -> None:
+        self.rebuild(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _on_submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_choose()
+
+    # --- actions ---------------------------------------------------------------------
+
+    def choose(self, data: OriginEntry | str | None) -> None:
+        if isinstance(data, OriginEntry):
+            if data.target is None:
+                self.notify(f"Cannot check {data.name}: {data.note}", markup=False,
+                            severity="warning")
+                return
+            self.app.open_check(data.target)  # type: ignore[attr-defined]
+        elif data == ADHOC:
+            self.action_adhoc()
+
+    def action_choose(self) -> None:
+        self.choose(self.query_one(OriginList).current)
+
+    def action_cursor(self, step: int) -> None:
+        origins = self.query_one(OriginList)
+        if step > 0:
+            origins.action_cursor_down()
+        else:
+            origins.action_cursor_up()
+
+    def action_adhoc(self) -> None:
+        text = self.query_one("#filter", Input).value.strip()
+        domain = text if text and " " not in text and not self.entries.filtered(text).groups \
+            else ""
+        self.app.open_adhoc(domain)  # type: ignore[attr-defined]
+
+    def action_clear_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.value = ""
+        filter_input.focus()
