@@ -56,7 +56,7 @@ class TcpResult:
 class CertInfo:
     """One certificate as the origin sent it."""
 
-    subject: str  # RFC 4514 string, untrusted text
+    subject: str  # OpenSSL one-line form ("C = US, O = …, CN = …"), untrusted text
     issuer: str
     serial: str
     not_before: str  # ISO 8601 UTC

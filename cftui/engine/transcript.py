@@ -9,13 +9,23 @@ the origin (names, bytes) is kept verbatim; display code escapes it.
 from __future__ import annotations
 
 import base64
+import errno
 import ipaddress
+import os
 import shlex
 from dataclasses import dataclass
 
 from cftui.engine import names, profile
-from cftui.engine.model import Outcome, ProtocolAttempt, Purpose, ServerFlight, ServerHello
+from cftui.engine.model import (
+    FlightEnd,
+    Outcome,
+    ProtocolAttempt,
+    Purpose,
+    ServerFlight,
+    ServerHello,
+)
 from cftui.engine.profile import Protocol
+from cftui.engine.results import CertInfo
 from cftui.engine.x509info import (
     CertificateParseError,
     cert_info,
@@ -55,23 +65,13 @@ class VerifyStatus:
 
 #: X509_verify_cert_error_string() of OpenSSL 3.0 for the codes cftui meets.
 VERIFY_TEXTS: dict[int, str] = {
-    0: "ok",
-    2: "unable to get issuer certificate",
-    7: "certificate signature failure",
-    9: "certificate is not yet valid",
-    10: "certificate has expired",
-    18: "self-signed certificate",
-    19: "self-signed certificate in certificate chain",
-    20: "unable to get local issuer certificate",
-    21: "unable to verify the first certificate",
-    24: "issuer certificate doesn't have a public key",
-    26: "unsuitable certificate purpose",
-    27: "certificate not trusted",
-    62: "hostname mismatch",
-    64: "IP address mismatch",
-    66: "EE certificate key too weak",
-    67: "CA certificate key too weak",
-    68: "CA signature digest algorithm too weak",
+    0: "ok", 2: "unable to get issuer certificate", 7: "certificate signature failure",
+    9: "certificate is not yet valid", 10: "certificate has expired",
+    18: "self-signed certificate", 19: "self-signed certificate in certificate chain",
+    20: "unable to get local issuer certificate", 21: "unable to verify the first certificate",
+    26: "unsuitable certificate purpose", 27: "certificate not trusted",
+    62: "hostname mismatch", 64: "IP address mismatch", 66: "EE certificate key too weak",
+    67: "CA certificate key too weak", 68: "CA signature digest algorithm too weak",
 }
 
 #: OpenSSL 3.0's reason strings for received alerts (SSL_R_* = 1000 + description).
@@ -112,23 +112,29 @@ _SIGNERS = {1: "RSA", 2: "DSA", 3: "ECDSA"}
 _SPECIAL_SIGALGS = {0x0807: "ed25519", 0x0808: "ed448", 0x0809: "rsa_pss_pss_sha256",
                     0x080A: "rsa_pss_pss_sha384", 0x080B: "rsa_pss_pss_sha512"}
 
-_EOF = "error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:" \
-       "../ssl/record/rec_layer_s3.c:318:"
-_UNEXPECTED = "error:0A0000F4:SSL routines:ssl3_read_bytes:unexpected message:" \
-              "../ssl/record/rec_layer_s3.c:1538:"
-_WRONG_VERSION = "error:0A00010B:SSL routines:ssl3_get_record:wrong version number:" \
-                 "../ssl/record/ssl3_record.c:350:"
-_HTTP_REQUEST = "error:0A00009C:SSL routines:ssl3_get_record:http request:" \
-                "../ssl/record/ssl3_record.c:341:"
-_PROXY_REQUEST = "error:0A00009B:SSL routines:ssl3_get_record:https proxy request:" \
-                 "../ssl/record/ssl3_record.c:344:"
-_UNSUPPORTED = "error:0A000102:SSL routines:ssl_choose_client_version:unsupported protocol:" \
-               "../ssl/statem/statem_lib.c:1952:"
-_WRONG_CIPHER = "error:0A000105:SSL routines:set_client_ciphersuite:wrong cipher returned:" \
-                "../ssl/statem/statem_clnt.c:1326:"
-_CONNECT_ERRNO = {"connection refused": (111, "Connection refused"),
-                  "timed out": (110, "Connection timed out"),
-                  "no route to host": (113, "No route to host")}
+
+def _ssl_error(code: int, function: str, reason: str, where: str) -> str:
+    return (f"{THREAD_ID}:error:{0x0A000000 | code:08X}:SSL routines:{function}:{reason}:"
+            f"../ssl/{where}:")
+
+
+# s_client 3.0.19's error lines, as seen against loopback peers that misbehave that way.
+_EOF = _ssl_error(0x126, "ssl3_read_n", "unexpected eof while reading", "record/rec_layer_s3.c:318")
+_UNEXPECTED = _ssl_error(0xF4, "ssl3_read_bytes", "unexpected message",
+                         "record/rec_layer_s3.c:1538")
+_WRONG_VERSION = _ssl_error(0x10B, "ssl3_get_record", "wrong version number",
+                            "record/ssl3_record.c:350")
+_HTTP_REQUEST = _ssl_error(0x9C, "ssl3_get_record", "http request", "record/ssl3_record.c:341")
+_PROXY_REQUEST = _ssl_error(0x9B, "ssl3_get_record", "https proxy request",
+                            "record/ssl3_record.c:344")
+_UNSUPPORTED = _ssl_error(0x102, "ssl_choose_client_version", "unsupported protocol",
+                          "statem/statem_lib.c:1952")
+_WRONG_CIPHER = _ssl_error(0x105, "set_client_ciphersuite", "wrong cipher returned",
+                           "statem/statem_clnt.c:1326")
+#: probe.describe_os_error() words -> errno; other errors come as os.strerror() text.
+_CONNECT_ERRNO = {"connection refused": errno.ECONNREFUSED, "timed out": errno.ETIMEDOUT,
+                  "no route to host": errno.EHOSTUNREACH,
+                  "connection reset by peer": errno.ECONNRESET}
 
 
 # --- small helpers ---------------------------------------------------------------
@@ -151,32 +157,24 @@ def alert_reason(description: int) -> str:
     return _ALERT_REASONS.get(description, f"reason({1000 + description})")
 
 
-def _hello_extension(record: bytes, type_: int) -> bytes | None:
-    """One extension's body from a ClientHello record; None when absent or unreadable."""
+def _offered_sigalgs(record: bytes) -> set[int]:
+    """The signature_algorithms our ClientHello record offered (empty if none)."""
     try:
         pos = 5 + 4 + 2 + 32
         pos += 1 + record[pos]
         pos += 2 + int.from_bytes(record[pos : pos + 2], "big")
         pos += 1 + record[pos]
-        end = pos + 2 + int.from_bytes(record[pos : pos + 2], "big")
+        end = min(len(record), pos + 2 + int.from_bytes(record[pos : pos + 2], "big"))
         pos += 2
-        while pos + 4 <= min(end, len(record)):
-            ext_type = int.from_bytes(record[pos : pos + 2], "big")
+        while pos + 4 <= end:
             size = int.from_bytes(record[pos + 2 : pos + 4], "big")
-            if ext_type == type_:
-                return record[pos + 4 : pos + 4 + size]
+            if record[pos : pos + 2] == b"\x00\x0d":
+                data = record[pos + 6 : pos + 4 + size]
+                return {int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)}
             pos += 4 + size
     except IndexError:
-        return None
-    return None
-
-
-def _offered_sigalgs(attempt: ProtocolAttempt) -> tuple[int, ...]:
-    body = _hello_extension(attempt.client_hello, 13)
-    if not body or len(body) < 2:
-        return ()
-    data = body[2:]
-    return tuple(int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data) - 1, 2))
+        pass
+    return set()
 
 
 def _pem(der: bytes) -> list[str]:
@@ -253,9 +251,7 @@ def render(attempt: ProtocolAttempt, verify: VerifyStatus | None = None, *,
         return [*lines, *_connect_error(attempt), _note(attempt)]
     lines.append("CONNECTED(00000003)")
     lines += _error_lines(attempt)
-    hello = attempt.server_hello
-    if attempt.protocol is Protocol.TLSv1_3 or (
-            attempt.accepted and hello is not None and hello.selected_version >= 0x0304):
+    if attempt.protocol is Protocol.TLSv1_3:
         lines += _tls13_block(attempt, verify)
     else:
         lines += _tls12_block(attempt, verify, showcerts)
@@ -281,15 +277,17 @@ def _capability_notes(attempt: ProtocolAttempt) -> list[str]:
 
 
 def _connect_error(attempt: ProtocolAttempt) -> list[str]:
-    known = _CONNECT_ERRNO.get(attempt.error or "")
-    if known is None:
-        return ["connect:errno=?"]
-    errno, text = known
-    return [f"{THREAD_ID}:error:{0x80000000 | errno:08X}:system library:BIO_connect:{text}:"
-            "../crypto/bio/bio_sock2.c:117:calling connect()",
+    """s_client's lines for a failed connect (sample 17); none when the errno is unknown."""
+    error = (attempt.error or "").lower()
+    number = _CONNECT_ERRNO.get(error) or next(
+        (n for n in errno.errorcode if os.strerror(n).lower() == error), None)
+    if number is None:
+        return []
+    return [f"{THREAD_ID}:error:{0x80000000 | number:08X}:system library:BIO_connect:"
+            f"{os.strerror(number)}:../crypto/bio/bio_sock2.c:117:calling connect()",
             f"{THREAD_ID}:error:10000067:BIO routines:BIO_connect:connect error:"
             "../crypto/bio/bio_sock2.c:119:",
-            f"connect:errno={errno}"]
+            f"connect:errno={number}"]
 
 
 def _rejected_hello(attempt: ProtocolAttempt) -> str | None:
@@ -306,7 +304,7 @@ def _error_lines(attempt: ProtocolAttempt) -> list[str]:
     flight = attempt.flight
     rejected = _rejected_hello(attempt)
     if rejected is not None:
-        return [f"{THREAD_ID}:{rejected}"]
+        return [rejected]
     if flight is None:
         return []
     outcome = attempt.outcome
@@ -314,17 +312,16 @@ def _error_lines(attempt: ProtocolAttempt) -> list[str]:
         alert = flight.alert
         if alert.description == 0 or not alert.fatal:
             return []
-        code = 0x0A000000 | (1000 + alert.description)
-        return [f"{THREAD_ID}:error:{code:08X}:SSL routines:ssl3_read_bytes:"
-                f"{alert_reason(alert.description)}:../ssl/record/rec_layer_s3.c:1601:"
-                f"SSL alert number {alert.description}"]
+        return [_ssl_error(1000 + alert.description, "ssl3_read_bytes",
+                           alert_reason(alert.description), "record/rec_layer_s3.c:1601")
+                + f"SSL alert number {alert.description}"]
     if outcome is Outcome.NOT_TLS:
-        return [f"{THREAD_ID}:{_not_tls_error(flight.first_bytes)}"]
+        return [_not_tls_error(flight.first_bytes)]
     if outcome is Outcome.MALFORMED and flight.server_hello is None and flight.first_bytes[:1] in (
             b"\x14", b"\x17"):  # ChangeCipherSpec or application data before ServerHello
-        return [f"{THREAD_ID}:{_UNEXPECTED}"]
+        return [_UNEXPECTED]
     if outcome is Outcome.CLOSED or flight.error == "truncated record":
-        return [f"{THREAD_ID}:{_EOF}"]
+        return [_EOF]
     if outcome is Outcome.RESET:
         return ["write:errno=104"]
     return []
@@ -369,30 +366,31 @@ def _verify_lines(verify: VerifyStatus | None, have_cert: bool) -> tuple[list[st
     return lines, f"{verify.code} ({verify.text})"
 
 
-def _chain_lines(certs: tuple[bytes, ...], showcerts: bool) -> list[str]:
+def _parse(der: bytes) -> CertInfo | str:
+    try:
+        return cert_info(der)
+    except CertificateParseError as exc:
+        return str(exc)
+
+
+def _chain_lines(certs: tuple[bytes, ...], infos: list[CertInfo | str],
+                 showcerts: bool) -> list[str]:
+    """Certificate chain, then Server certificate with subject= and issuer=."""
     lines = ["---", "Certificate chain"]
-    for index, der in enumerate(certs):
-        try:
-            info = cert_info(der)
-        except CertificateParseError as exc:
-            lines.append(f"{index:2d} s:(cftui: {exc})")
+    for index, (der, info) in enumerate(zip(certs, infos, strict=True)):
+        if isinstance(info, str):
+            lines.append(f"{index:2d} s:(cftui: {info})")
         else:
             lines += [f"{index:2d} s:{info.subject}", f"   i:{info.issuer}",
                       f"   a:{s_client_a_line(info)}", f"   v:{s_client_v_line(info)}"]
         if showcerts:
             lines += _pem(der)
-    return lines
-
-
-def _server_cert_lines(leaf: bytes, showcerts: bool) -> list[str]:
-    lines = ["Server certificate"]
+    lines += ["---", "Server certificate"]
     if not showcerts:
-        lines += _pem(leaf)
-    try:
-        info = cert_info(leaf)
-    except CertificateParseError:
-        return lines
-    return [*lines, f"subject={info.subject}", f"issuer={info.issuer}"]
+        lines += _pem(certs[0])
+    if isinstance(infos[0], CertInfo):
+        lines += [f"subject={infos[0].subject}", f"issuer={infos[0].issuer}"]
+    return lines
 
 
 def _request_lines(attempt: ProtocolAttempt, flight: ServerFlight | None) -> list[str]:
@@ -415,7 +413,7 @@ def _request_lines(attempt: ProtocolAttempt, flight: ServerFlight | None) -> lis
     if request.signature_schemes:
         lines.append("Requested Signature Algorithms: "
                      + ":".join(sigalg_text(s) for s in request.signature_schemes))
-        ours = set(_offered_sigalgs(attempt))
+        ours = _offered_sigalgs(attempt.client_hello)
         shared = [s for s in request.signature_schemes
                   if s in ours and s in profile.SIGNATURE_SCHEMES]
         if shared:
@@ -455,12 +453,11 @@ def _tls12_block(attempt: ProtocolAttempt, verify: VerifyStatus | None,
     hello = attempt.server_hello if attempt.accepted else None
     certs = flight.certificates if flight and hello else ()
     established = hello is not None and attempt.outcome is Outcome.SERVER_HELLO
-    lines = _chain_lines(certs, showcerts) if certs else []
-    lines.append("---")
+    infos = [_parse(der) for der in certs]
     if certs:
-        lines += _server_cert_lines(certs[0], showcerts)
+        lines = _chain_lines(certs, infos, showcerts)
     else:
-        lines.append("no peer certificate available")
+        lines = ["---", "no peer certificate available"]
     lines.append("---")
     lines += _request_lines(attempt, flight if hello else None)
     if hello is not None and flight is not None:
@@ -469,18 +466,14 @@ def _tls12_block(attempt: ProtocolAttempt, verify: VerifyStatus | None,
                      f"{attempt.bytes_written} bytes"]
     verify_lines, verify_code = _verify_lines(verify, bool(certs))
     lines += verify_lines
-    suite = profile.suite_by_code(hello.cipher_suite) if established and hello else None
-    if suite is not None:
-        lines += ["---", f"New, {_cipher_version(suite)}, Cipher is {suite.openssl_name}"]
-    elif established and hello:
-        lines += ["---", f"New, (unknown), Cipher is 0x{hello.cipher_suite:04X}"]
-    else:
-        lines += ["---", "New, (NONE), Cipher is (NONE)"]
-    if certs:
-        lines += _public_key_line(certs[0])
+    done = hello if established else None
+    suite = profile.suite_by_code(done.cipher_suite) if done else None
+    lines += ["---", f"New, {_cipher_version(suite)}, Cipher is {suite.openssl_name}" if suite
+              else "New, (NONE), Cipher is (NONE)"]
+    if infos and isinstance(infos[0], CertInfo):
+        lines.append(f"Server public key is {infos[0].key_bits} bit")
     lines += _hello_lines(hello)
     protocol = hello.protocol if hello and hello.protocol else attempt.protocol
-    done = hello if established else None
     ems = hello is not None and hello.extended_master_secret
     lines += [
         "SSL-Session:",
@@ -506,13 +499,6 @@ def _cipher_version(suite: profile.CipherSuite) -> str:
     if suite.min_protocol is Protocol.TLSv1:
         return "TLSv1.0"
     return "TLSv1.2" if suite.tls12_only else suite.min_protocol.openssl_name
-
-
-def _public_key_line(leaf: bytes) -> list[str]:
-    try:
-        return [f"Server public key is {cert_info(leaf).key_bits} bit"]
-    except CertificateParseError:
-        return []
 
 
 def _hello_lines(hello: ServerHello | None) -> list[str]:
@@ -605,6 +591,9 @@ def _note(attempt: ProtocolAttempt) -> str:
         return (f"# cftui: no complete answer to the {version} ClientHello{_after(flight)} "
                 "within the read timeout; s_client would keep waiting")
     if outcome is Outcome.MALFORMED and flight is not None:
+        if flight.end is FlightEnd.TOO_LARGE:
+            return (f"# cftui: the origin's first flight is over {flight.bytes_read} bytes, "
+                    "more than cftui reads")
         return f"# cftui: the origin's answer is not well-formed TLS: {flight.error}"
     return f"# cftui: {attempt.error or outcome.value}"
 

@@ -126,11 +126,14 @@ class _Tbs:
         self.extensions: list[tuple[str, bytes]] = []  # (OID, whole Extension element)
         for tag, _, content in tbs[6:]:
             if tag == 0xA3:
-                _, seq_start, seq_end = _tlv(content, 0)
-                for _, estart, cstart, cend in _children(content, seq_start, seq_end):
-                    _, ostart, oend = _tlv(content, cstart, cend)
-                    self.extensions.append((_oid_text(content[ostart:oend]),
-                                            content[estart:cend]))
+                try:  # lenient: a broken extension list only hides extensions
+                    _, seq_start, seq_end = _tlv(content, 0)
+                    for _, estart, cstart, cend in _children(content, seq_start, seq_end):
+                        _, ostart, oend = _tlv(content, cstart, cend)
+                        self.extensions.append((_oid_text(content[ostart:oend]),
+                                                content[estart:cend]))
+                except _DerError:
+                    pass
 
     def spki_algorithm(self) -> tuple[str, str | None]:
         """(algorithm OID, parameter OID when the parameter is one)."""
@@ -418,15 +421,10 @@ def _serial_hex(serial: int) -> str:
     return ("-" if serial < 0 else "") + digits
 
 
-def _self_signed(cert: x509.Certificate, tbs: _Tbs) -> bool:
-    if tbs.issuer != tbs.subject:
-        try:
-            if cert.issuer != cert.subject:
-                return False
-        except _PARSE_ERRORS:
-            return False
+def _self_signed(cert: x509.Certificate) -> bool:
+    """Issuer equal to subject, and the certificate's own key verifies its signature."""
     try:
-        cert.verify_directly_issued_by(cert)
+        cert.verify_directly_issued_by(cert)  # compares the names first (ValueError)
     except (*_PARSE_ERRORS, InvalidSignature):
         return False
     return True
@@ -474,7 +472,7 @@ def cert_info(der: bytes) -> CertInfo:
         common_name=common_names[-1] if common_names else None,
         curve=curve,
         is_ca=isinstance(constraints, x509.BasicConstraints) and constraints.ca,
-        self_signed=_self_signed(cert, tbs),
+        self_signed=_self_signed(cert),
         ca_issuers=ca_issuers,
         der=der,
     )

@@ -8,11 +8,15 @@ failures: the whole output, bar byte counts and times).
 
 from __future__ import annotations
 
+import contextlib
+import random
 import re
 import shlex
 import shutil
+import socket
 import struct
 import subprocess
+import time
 
 import pytest
 from support import SessionPki
@@ -20,7 +24,7 @@ from support import SessionPki
 from cftui.demo.servers import free_port_on, never_answer, reset_after_read, send_bytes
 from cftui.engine import hello, names, profile
 from cftui.engine.model import Outcome, ProtocolAttempt, Purpose
-from cftui.engine.probe import Endpoint, attempt
+from cftui.engine.probe import Endpoint, attempt, read_flight
 from cftui.engine.profile import Protocol
 from cftui.engine.scan import scan_protocol
 from cftui.engine.transcript import (
@@ -360,3 +364,57 @@ def test_verify_status() -> None:
     assert VerifyStatus.of(20).text == "unable to get local issuer certificate"
     assert VerifyStatus.of(62).text == "hostname mismatch"
     assert VerifyStatus.of(0).ok and not VerifyStatus.of(10).ok
+
+
+# --- robustness: whatever the origin sends, render() returns lines ------------------------
+
+
+class _Replay:
+    """A socket stand-in for probe.read_flight that returns recorded bytes in chunks."""
+
+    def __init__(self, data: bytes) -> None:
+        self.chunks = [data[i : i + 97] for i in range(0, len(data), 97)]
+
+    def settimeout(self, _: float) -> None:
+        pass
+
+    def recv(self, _: int) -> bytes:
+        return self.chunks.pop(0) if self.chunks else b""
+
+
+def _record_flight(port: int, record: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(record)
+        data = b""
+        with contextlib.suppress(TimeoutError):
+            sock.settimeout(1.0)
+            while len(data) < 65536 and (chunk := sock.recv(65536)):
+                data += chunk
+    return data
+
+
+@pytest.mark.parametrize("protocol", [Protocol.TLSv1_2, Protocol.TLSv1_3])
+def test_render_survives_mutated_flights(tls_origin, pki: SessionPki,
+                                         protocol: Protocol) -> None:
+    server = tls_origin(pki.ecdsa_leaf, client_ca=pki.client_ca)
+    spec = (hello.tls13_hello(NAME) if protocol is Protocol.TLSv1_3
+            else hello.cloudfront_hello(protocol, NAME))
+    record = hello.client_hello(spec)
+    data = _record_flight(server.port, record)
+    assert data
+    rng = random.Random(7)
+    for _ in range(400):
+        mutated = bytearray(data)
+        for _ in range(rng.randint(1, 3)):
+            pos = rng.randrange(len(mutated))
+            if rng.random() < 0.6:
+                mutated[pos] = rng.randrange(256)
+            else:
+                del mutated[pos : pos + rng.randint(1, 40)]
+        flight, outcome = read_flight(_Replay(bytes(mutated)), time.monotonic() + 60)
+        a = ProtocolAttempt(protocol=protocol, address="127.0.0.1", port=server.port, sni=NAME,
+                            purpose=Purpose.CLOUDFRONT, offered=spec.suites,
+                            client_hello=record, outcome=outcome, flight=flight,
+                            error=flight.error, started_at=time.time())
+        lines = render(a, rng.choice([None, VerifyStatus.of(0), VerifyStatus.of(21)]))
+        assert lines and all(isinstance(line, str) and "\n" not in line for line in lines)

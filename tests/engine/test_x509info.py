@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import shutil
 import subprocess
@@ -269,3 +270,27 @@ def test_ec_key_on_a_curve_cloudfront_refuses() -> None:
     info = cert_info(der)
     assert (info.key_type, info.key_bits, info.curve) == ("EC", 521, "secp521r1")
     assert info.signature_algorithm == "ecdsa-with-SHA512"
+
+
+def test_mutated_certificates_parse_or_raise_the_one_error(ca: pki.Pki) -> None:
+    samples = [ca.issue("a.example", aia_ca_issuers="http://x.example/ca").der, ca.root.der,
+               pki.leaf(None, ["e.example"], key_type="ec:secp384r1", key_index=21).der]
+    rng = random.Random(3)
+    parsed = 0
+    for _ in range(1500):
+        der = bytearray(rng.choice(samples))
+        for _ in range(rng.randint(1, 3)):
+            pos = rng.randrange(len(der))
+            if rng.random() < 0.7:
+                der[pos] = rng.randrange(256)
+            else:
+                del der[pos : pos + rng.randint(1, 4)]
+        try:
+            info = cert_info(bytes(der))
+        except CertificateParseError:
+            continue
+        parsed += 1
+        assert info.subject.isascii() and info.issuer.isascii()
+        s_client_a_line(info)
+        s_client_v_line(info)
+    assert parsed > 100
