@@ -167,6 +167,8 @@ def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = 
             path, _ = _verify(leaf, certs[1:], anchors, when)
             if path is not None:
                 break
+        if path is None:  # no instant fits every certificate: link them by signature
+            path = _path_ignoring_dates(certs, anchors)
     trusted = path is not None
     missing, missing_url = None, None
     self_signed = leaf_info.self_signed
@@ -175,9 +177,8 @@ def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = 
     if path is not None:
         on_path = {c.fingerprint(_SHA256) for c in path[:-1]} if len(path) > 1 else set()
         root = path[-1]
-        extra = tuple(i for i, c in enumerate(certs)
-                      if c.fingerprint(_SHA256) not in on_path or
-                      (c == root and i > 0))
+        extra = tuple(i for i, c in enumerate(certs)  # the leaf itself is never extra
+                      if i > 0 and (c.fingerprint(_SHA256) not in on_path or c == root))
         in_order = _sent_in_order(certs, path)
     else:
         chain_complete, missing, missing_url = _find_gap(certs, infos, anchors)
@@ -204,6 +205,22 @@ def _instants_in(certs: Sequence[x509.Certificate]) -> list[dt.datetime]:
     if latest_start < earliest_end:
         moments.insert(0, latest_start + (earliest_end - latest_start) / 2)
     return moments
+
+
+def _path_ignoring_dates(certs: Sequence[x509.Certificate],
+                         anchors: Sequence[x509.Certificate]) -> list[x509.Certificate] | None:
+    """Leaf to trusted root through what was sent, by names and signatures alone."""
+    path = [certs[0]]
+    while len(path) <= len(certs):
+        current = path[-1]
+        anchor = next((a for a in anchors if _issued(current, a)), None)
+        if anchor is not None:
+            return path if anchor == current else [*path, anchor]
+        parent = next((c for c in certs if c not in path and _issued(current, c)), None)
+        if parent is None:
+            return None
+        path.append(parent)
+    return None
 
 
 def _sent_in_order(certs: Sequence[x509.Certificate],
@@ -237,6 +254,8 @@ def _find_gap(certs: Sequence[x509.Certificate], infos: Sequence[CertInfo],
         parent = next((c for c in certs if c.fingerprint(_SHA256) not in seen
                        and _issued(current, c)), None)
         if parent is None:
+            if current is not certs[0] and info.is_ca:
+                return True, None, None  # sent CAs end at a root outside the trust store
             url = info.ca_issuers[0] if info.ca_issuers else None
             return False, info.issuer, url
         seen.add(parent.fingerprint(_SHA256))

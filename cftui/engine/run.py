@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from cftui.engine import dns, scan, verdict
 from cftui.engine.certificate import TrustStoreError, judge
-from cftui.engine.http import fetch
+from cftui.engine.http import LOCAL_SUITES, fetch
 from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
 from cftui.engine.probe import Cancelled, Endpoint
 from cftui.engine.profile import Protocol, sni_name
@@ -274,6 +274,15 @@ def _certificate(run: _Run, reports: dict[str, AddressReport]) -> None:
     run.stage(Stage.CERTIFICATE, work)
 
 
+_LOCAL_SUITES = frozenset(s.openssl_name for s in LOCAL_SUITES)
+
+
+def _locally_reachable(report: AddressReport) -> bool:
+    """Whether the local OpenSSL can finish a handshake the origin accepts from CloudFront."""
+    return any(r.enabled and r.protocol is not Protocol.SSLv3
+               and _LOCAL_SUITES.intersection(r.accepted_ciphers) for r in report.protocols)
+
+
 def _http(run: _Run, reports: dict[str, AddressReport], pool: ThreadPoolExecutor) -> None:
     target = run.target
     if not target.http:
@@ -286,6 +295,10 @@ def _http(run: _Run, reports: dict[str, AddressReport], pool: ThreadPoolExecutor
         return
 
     def one(address: str) -> HttpResult:
+        if not _locally_reachable(reports[address]):
+            return HttpResult(address, "skipped", error="request not sent: the origin speaks "
+                              "CloudFront's offer only with SSLv3, RC4-MD5 or DES-CBC3-SHA, "
+                              "which the local OpenSSL cannot")
         return fetch(run.endpoint(address), sni=target.sni, host=target.sni, path=target.path,
                      protocols=target.protocols, read_timeout=target.read_timeout)
 

@@ -103,7 +103,12 @@ def tls_causes(target: Target, report: AddressReport) -> list[Cause]:
         causes.append(_cipher_or_profile_cause(spoken, report))
         return causes
 
-    if enabled and all(r.accepted is False for r in enabled):
+    # A mismatch needs evidence about versions: some version is spoken, or one is
+    # refused as such. Resets, silence or a bare alert on every version are a failed
+    # handshake, not a protocol question.
+    version_evidence = any(r.accepted for r in results) or any(
+        _version_refused(a) for a in attempts)
+    if enabled and all(r.accepted is False for r in enabled) and version_evidence:
         causes.append(_protocol_mismatch(target, enabled, by_protocol))
         return causes
 
@@ -113,6 +118,14 @@ def tls_causes(target: Target, report: AddressReport) -> list[Cause]:
                        "check the origin's TLS configuration and its logs for handshake "
                        "errors around the time of the check"))
     return causes
+
+
+def _version_refused(a: ProtocolAttempt) -> bool:
+    """The origin said plainly that it does not speak this version."""
+    if a.outcome is Outcome.ALERT and a.flight and a.flight.alert:
+        return a.flight.alert.description == 70  # protocol_version
+    hello = a.server_hello
+    return hello is not None and hello.selected_version < a.protocol.wire
 
 
 def _cipher_or_profile_cause(spoken: Sequence[ProtocolResult], report: AddressReport) -> Cause:
@@ -311,9 +324,13 @@ def decide(target: Target, reports: Sequence[AddressReport],
                         shared_added.add(key)
                         causes.append(c)
                 else:
-                    causes.append(Cause(c.code, c.severity, c.stage,
-                                        f"{address}: {c.message}", c.fix, address))
-        odd = sorted({c.address for c in causes if c.address})
+                    message = (c.message if c.message.startswith(f"{address} ")
+                               else f"{address}: {c.message}")
+                    causes.append(Cause(c.code, c.severity, c.stage, message, c.fix, address))
+        # same codes everywhere is the same behaviour, even if the texts name the address
+        common_codes = set.intersection(*({c.code for c in cs} for _, cs in per_address))
+        odd = [address for address, cs in per_address
+               if any(c.code not in common_codes for c in cs)]
         if odd:
             causes.append(_warn("address-inconsistent", Stage.DNS,
                                 f"the addresses behind {target.domain} do not behave the same "

@@ -1,0 +1,310 @@
+"""`certificate.judge`: names, trust, gaps, order, extra certificates, dates and keys.
+
+Chains are made by the PKI factory and judged as an origin would send them (DER, leaf
+first), against Mozilla's list plus the session root as the extra CA file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+from support import SessionPki
+
+from cftui.demo import pki as pkimod
+from cftui.engine import verdict
+from cftui.engine.certificate import (
+    TrustStoreError,
+    judge,
+    key_problem,
+    name_matches,
+    trust_anchors,
+)
+from cftui.engine.results import AddressReport, CertificateReport
+from cftui.engine.x509info import CertificateParseError, cert_info
+
+NAME = "origin.example.com"
+AIA_URL = "http://pki.example.invalid/intermediate.crt"
+
+
+def der(*certs: pkimod.Issued) -> list[bytes]:
+    return [c.der for c in certs]
+
+
+@pytest.fixture
+def judged(pki: SessionPki) -> Callable[..., CertificateReport]:
+    def run(chain: Sequence[pkimod.Issued], name: str = NAME,
+            now: dt.datetime | None = None) -> CertificateReport:
+        return judge(der(*chain), name, str(pki.ca_file), now=now)
+
+    return run
+
+
+def causes(report: CertificateReport) -> list[str]:
+    return [c.code for c in verdict.certificate_causes(AddressReport("127.0.0.1",
+                                                                     certificate=report))]
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("pattern", "name", "expected"), [
+    ("origin.example.com", "origin.example.com", True),
+    ("ORIGIN.example.COM", "origin.example.com", True),
+    ("origin.example.com.", "origin.example.com", True),
+    ("*.example.com", "origin.example.com", True),
+    ("*.example.com", "example.com", False),
+    ("*.example.com", "a.origin.example.com", False),
+    ("*.com", "example.com", False),
+    ("o*.example.com", "origin.example.com", False),
+    ("*.bücher.example", "www.xn--bcher-kva.example", True),
+    ("other.example.com", "origin.example.com", False),
+    ("", "origin.example.com", False),
+])
+def test_name_matches(pattern: str, name: str, expected: bool) -> None:
+    assert name_matches(pattern, name) is expected
+
+
+def test_san_match(judged, pki: SessionPki) -> None:
+    report = judged([pki.leaf, pki.intermediate])
+    assert (report.name_match, report.matched_name, report.cn_only) == (True, NAME, False)
+    assert report.trusted and report.chain_complete and report.in_order
+    assert report.extra_certs == ()
+    assert report.path == ("CN = origin.example.com", "CN = cftui Test Intermediate CA",
+                           "CN = cftui Test Root CA")
+    assert causes(report) == []
+
+
+def test_wildcard_san(judged, pki: SessionPki) -> None:
+    report = judged([pki.issue("*.example.com"), pki.intermediate])
+    assert report.matched_name == "*.example.com"
+    assert causes(report) == []
+
+
+def test_cn_only_match_is_a_warning(judged, pki: SessionPki) -> None:
+    report = judged([pki.issue(common_name=NAME), pki.intermediate])
+    assert (report.name_match, report.cn_only) == (True, True)
+    assert causes(report) == ["cert-name-cn-only"]
+
+
+def test_cn_match_counts_even_when_the_san_does_not_cover_it(judged, pki: SessionPki) -> None:
+    # the contract (and AWS): CN or SAN; a CN-only match is the warning
+    leaf = pki.issue("other.example.com", common_name=NAME)
+    report = judged([leaf, pki.intermediate])
+    assert report.cn_only is True  # matched through the CN alone: warned, not failed
+    assert causes(report) == ["cert-name-cn-only"]
+
+
+def test_name_mismatch(judged, pki: SessionPki) -> None:
+    report = judged([pki.issue("other.example.com"), pki.intermediate])
+    assert report.name_match is False and report.matched_name is None
+    assert causes(report) == ["cert-name-mismatch"]
+
+
+# --- chains ---------------------------------------------------------------------------------
+
+
+def test_missing_intermediate_with_aia(judged, pki: SessionPki) -> None:
+    report = judged([pki.issue(NAME, aia_ca_issuers=AIA_URL)])
+    assert (report.trusted, report.chain_complete) == (False, False)
+    assert report.missing_issuer == "CN = cftui Test Intermediate CA"
+    assert report.missing_issuer_url == AIA_URL
+    assert causes(report) == ["cert-chain-incomplete"]
+
+
+def test_missing_intermediate_without_aia(judged, pki: SessionPki) -> None:
+    report = judged([pki.issue(NAME)])
+    assert report.missing_issuer_url is None
+    assert causes(report) == ["cert-chain-incomplete"]
+
+
+@pytest.fixture(scope="module")
+def two_level(pki: SessionPki) -> tuple[pkimod.Issued, pkimod.Issued, pkimod.Issued]:
+    policy = pkimod.intermediate_ca(pki.root, "cftui Test Policy CA", key_index=5,
+                                    path_length=1)
+    issuing = pkimod.intermediate_ca(policy, "cftui Test Issuing CA", key_index=6)
+    return pkimod.leaf(issuing, [NAME]), policy, issuing
+
+
+def test_two_intermediates_in_order(judged, two_level) -> None:
+    leaf, policy, issuing = two_level
+    report = judged([leaf, issuing, policy])
+    assert report.trusted and report.in_order and report.extra_certs == ()
+    assert causes(report) == []
+
+
+def test_two_intermediates_out_of_order(judged, two_level) -> None:
+    leaf, policy, issuing = two_level
+    report = judged([leaf, policy, issuing])
+    assert report.trusted is True and report.in_order is False
+    assert causes(report) == ["cert-chain-order"]
+
+
+def test_upper_intermediate_missing(judged, two_level) -> None:
+    leaf, _policy, issuing = two_level
+    report = judged([leaf, issuing])
+    assert report.trusted is False
+    # a sent CA whose issuer is unknown: reported as an untrusted end, not a gap
+    assert report.chain_complete is True
+    assert causes(report) == ["cert-untrusted"]
+
+
+def test_lower_intermediate_missing(judged, two_level) -> None:
+    leaf, policy, _issuing = two_level
+    report = judged([leaf, policy])
+    assert report.chain_complete is False
+    assert report.missing_issuer == "CN = cftui Test Issuing CA"
+    assert causes(report) == ["cert-chain-incomplete"]
+
+
+def test_root_sent_is_extra(judged, pki: SessionPki) -> None:
+    report = judged([pki.leaf, pki.intermediate, pki.root])
+    assert report.trusted and report.in_order
+    assert report.extra_certs == (2,)
+    assert causes(report) == ["cert-extra-certs"]
+
+
+def test_unrelated_certificate_sent_is_extra(judged, pki: SessionPki) -> None:
+    report = judged([pki.leaf, pki.client_ca, pki.intermediate])
+    assert report.trusted is True
+    assert report.extra_certs == (1,)
+    assert "cert-extra-certs" in causes(report)
+
+
+def test_self_signed_leaf(judged) -> None:
+    report = judged([pkimod.leaf(None, [NAME])])
+    assert (report.trusted, report.self_signed, report.chain_complete) == (False, True, True)
+    assert causes(report) == ["cert-untrusted"]
+
+
+def test_self_signed_leaf_trusted_through_the_ca_file(tmp_path: Path) -> None:
+    leaf = pkimod.leaf(None, [NAME])
+    ca_file = leaf.write(tmp_path, "self").cert
+    report = judge(der(leaf), NAME, str(ca_file))
+    assert report.trusted is True
+    assert report.extra_certs == ()  # the leaf itself is never "extra"
+    assert causes(report) == []
+
+
+def test_chain_to_another_root(judged) -> None:
+    other = pkimod.Pki.create("cftui Elsewhere")
+    report = judged([other.issue(NAME), other.intermediate])
+    assert (report.trusted, report.chain_complete, report.missing_issuer) == (False, True, None)
+    assert causes(report) == ["cert-untrusted"]
+
+
+def test_chain_to_another_root_with_the_root_sent(judged) -> None:
+    other = pkimod.Pki.create("cftui Elsewhere")
+    report = judged([other.issue(NAME), other.intermediate, other.root])
+    assert (report.trusted, report.chain_complete) == (False, True)
+    assert causes(report) == ["cert-untrusted"]
+
+
+def test_leaf_directly_under_the_root(judged, pki: SessionPki) -> None:
+    report = judged([pkimod.leaf(pki.root, [NAME])])
+    assert report.trusted and report.extra_certs == ()
+    assert causes(report) == []
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+def test_expired_leaf_from_a_younger_ca_is_only_expired(judged, pki: SessionPki) -> None:
+    leaf = pki.issue(NAME, not_before=dt.timedelta(days=-100), not_after=dt.timedelta(days=-10))
+    report = judged([leaf, pki.intermediate])
+    assert report.expired is True and report.days_left < 0
+    assert report.trusted is True  # the chain is fine apart from the dates
+    assert causes(report) == ["cert-expired"]
+
+
+def test_expired_leaf_with_a_missing_intermediate_reports_both(judged, pki: SessionPki) -> None:
+    leaf = pki.issue(NAME, not_before=dt.timedelta(days=-100), not_after=dt.timedelta(days=-10))
+    report = judged([leaf])
+    assert causes(report) == ["cert-expired", "cert-chain-incomplete"]
+
+
+def test_expired_self_signed_is_still_untrusted(judged) -> None:
+    leaf = pkimod.leaf(None, [NAME], not_before=dt.timedelta(days=-100),
+                       not_after=dt.timedelta(days=-10))
+    assert causes(judged([leaf])) == ["cert-expired", "cert-untrusted"]
+
+
+def test_judged_later_the_session_leaf_has_expired(judged, pki: SessionPki) -> None:
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=200)
+    report = judged([pki.leaf, pki.intermediate], now=later)
+    assert report.expired is True and report.trusted is True
+    assert causes(report) == ["cert-expired"]
+
+
+def test_not_yet_valid(judged, pki: SessionPki) -> None:
+    leaf = pki.issue(NAME, not_before=dt.timedelta(days=10), not_after=dt.timedelta(days=100))
+    report = judged([leaf, pki.intermediate])
+    assert report.not_yet_valid is True and report.trusted is True
+    assert causes(report) == ["cert-not-yet-valid"]
+
+
+@pytest.mark.parametrize(("days", "expected"), [(10, ["cert-expiring-soon"]), (45, [])])
+def test_expiring_soon(judged, pki: SessionPki, days: int, expected: list[str]) -> None:
+    leaf = pki.issue(NAME, not_after=dt.timedelta(days=days))
+    assert causes(judged([leaf, pki.intermediate])) == expected
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key_type", "problem"), [
+    ("rsa:2048", None),
+    ("rsa:4096", None),
+    ("ec:secp256r1", None),
+    ("ec:secp384r1", None),
+    ("rsa:5120", "RSA key of 5120 bits"),
+    ("ec:secp521r1", "secp521r1"),
+    ("ec:secp256k1", "secp256k1"),
+    ("ed25519", "Ed25519"),
+    ("ed448", "Ed448"),
+])
+def test_key_problem(pki: SessionPki, key_type: str, problem: str | None) -> None:
+    found = key_problem(cert_info(pki.issue(NAME, key_type=key_type).der))
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found
+
+
+def test_unsupported_key_is_blocking(judged, pki: SessionPki) -> None:
+    report = judged([pki.issue(NAME, key_type="ed25519"), pki.intermediate])
+    assert report.trusted is True
+    assert causes(report) == ["cert-key-unsupported"]
+
+
+# --- input errors ---------------------------------------------------------------------------
+
+
+def test_no_certificate_at_all() -> None:
+    with pytest.raises(CertificateParseError):
+        judge([], NAME)
+
+
+def test_garbage_instead_of_a_certificate(pki: SessionPki) -> None:
+    with pytest.raises(CertificateParseError):
+        judge([b"\x30\x03\x02\x01\x00"], NAME, str(pki.ca_file))
+
+
+def test_unreadable_ca_file(tmp_path: Path) -> None:
+    with pytest.raises(TrustStoreError, match="cannot read CA file"):
+        trust_anchors(str(tmp_path / "missing.pem"))
+
+
+def test_ca_file_without_pem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate\n")
+    with pytest.raises(TrustStoreError, match="no PEM certificate"):
+        trust_anchors(str(bad))
+
+
+def test_extra_anchors_add_to_mozilla(pki: SessionPki) -> None:
+    mozilla = trust_anchors(None)
+    assert len(mozilla) > 50
+    assert len(trust_anchors(str(pki.ca_file))) == len(mozilla) + 1

@@ -1,0 +1,216 @@
+"""`cftui check` as scripts run it: exit status 0/1/2, JSON on stdout, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import SessionPki
+
+from cftui.demo.servers import free_port_on
+
+NAME = "origin.example.com"
+
+
+def cftui(*args: str, cwd: Path | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cftui", *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=cwd)
+
+
+def local(pki: SessionPki, port: int, *more: str) -> list[str]:
+    return ["check", NAME, "--connect-to", "127.0.0.1", "--port", str(port), "--ca-file",
+            str(pki.ca_file), "--connect-timeout", "1", "--read-timeout", "1", *more]
+
+
+def assert_usage_error(done: subprocess.CompletedProcess, *words: str) -> None:
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("cftui: "), lines[0]
+    assert "Traceback" not in done.stderr
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+
+
+# --- exit status and output ---------------------------------------------------------------
+
+
+def test_healthy_origin_exits_0(tls_origin, pki: SessionPki) -> None:
+    done = cftui(*local(pki, tls_origin().port))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    first = done.stdout.splitlines()[0]
+    assert first == f"{NAME}: CloudFront can reach this origin over HTTPS"
+    assert "\x1b[" not in done.stdout  # not a terminal: no colour
+
+
+def test_warnings_alone_exit_0(tls_origin, pki: SessionPki) -> None:
+    done = cftui(*local(pki, tls_origin(pki.issue(common_name=NAME)).port))
+    assert done.returncode == 0, done.stderr
+    assert "with warnings: cert-name-cn-only" in done.stdout.splitlines()[0]
+
+
+def test_blocking_cause_exits_1(tls_origin, pki: SessionPki) -> None:
+    done = cftui(*local(pki, tls_origin(pki.issue("other.example.com")).port))
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[0] == \
+        f"{NAME}: CloudFront would answer 502 (cert-name-mismatch)"
+    assert "fix:" in done.stdout
+
+
+def test_read_timeout_exits_1_with_504(tls_origin, pki: SessionPki) -> None:
+    done = cftui(*local(pki, tls_origin(behaviour="delay:5").port))
+    assert done.returncode == 1
+    assert "would answer 504 (origin-read-timeout)" in done.stdout
+
+
+def test_refused_port_exits_1_in_json(pki: SessionPki) -> None:
+    done = cftui(*local(pki, free_port_on("127.0.0.1"), "--format", "json"))
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["schema"] == "cftui.report/1"
+    assert doc["verdict"]["http_status"] == 502
+    assert [c["code"] for c in doc["verdict"]["causes"]] == ["tcp-refused"]
+
+
+def test_json_output_of_a_healthy_origin(tls_origin, pki: SessionPki) -> None:
+    done = cftui(*local(pki, tls_origin().port, "--format", "json", "--protocols",
+                        "TLSv1.2,TLSv1"))
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["schema"] == "cftui.report/1"
+    assert doc["target"]["protocols"] == ["TLSv1", "TLSv1.2"]
+    assert doc["verdict"] == {"would_fail": False, "http_status": None, "causes": []}
+
+
+def test_no_http_skips_the_request(tls_origin, pki: SessionPki) -> None:
+    done = cftui(*local(pki, tls_origin(behaviour="close").port, "--no-http", "--format",
+                        "json"))
+    assert done.returncode == 0, done.stderr
+    stages = {s["id"]: s["status"] for s in json.loads(done.stdout)["stages"]}
+    assert stages["http"] == "skipped"
+
+
+def test_host_header_drives_sni_and_the_name(tls_origin, pki: SessionPki) -> None:
+    server = tls_origin(pki.issue("default.example.com"),
+                        sni={"www.example.com": pki.issue("www.example.com")})
+    done = cftui(*local(pki, server.port, "--host-header", "www.example.com"))
+    assert done.returncode == 0, done.stdout
+    assert "SNI www.example.com" in done.stdout
+
+
+def test_unresolvable_domain_exits_1(tmp_path: Path) -> None:
+    done = cftui("check", "no-such-origin.cftui.invalid", "--connect-timeout", "1",
+                 cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "(dns-unresolved)" in done.stdout.splitlines()[0]
+
+
+# --- bad input: one line on stderr, exit 2 ---------------------------------------------------
+
+
+BAD_INPUT = [
+    (["check", "bad..domain"], ["bad..domain"]),
+    (["check", "https://origin.example.com/"], ["bare host name"]),
+    (["check", "origin.example.com:443"], ["--port"]),
+    (["check", NAME, "--port", "70000"], ["70000", "out of range"]),
+    (["check", NAME, "--port", "0"], ["out of range"]),
+    (["check", NAME, "--port", "https"], ["not a number"]),
+    (["check", NAME, "--protocols", "TLSv1.3"], ["TLSv1.3"]),
+    (["check", NAME, "--protocols", "TLSv1.2,SSLv2"], ["SSLv2"]),
+    (["check", NAME, "--protocols", ","], ["empty"]),
+    (["check", NAME, "--ca-file", "/nonexistent/ca.pem"], ["/nonexistent/ca.pem"]),
+    (["check", NAME, "--connect-timeout", "99"], ["--connect-timeout", "99"]),
+    (["check", NAME, "--connect-timeout", "0.5"], ["--connect-timeout"]),
+    (["check", NAME, "--connect-timeout", "nan"], ["--connect-timeout"]),
+    (["check", NAME, "--read-timeout", "181"], ["--read-timeout"]),
+    (["check", NAME, "--connect-to", "1.2.3"], ["1.2.3"]),
+    (["check", NAME, "--host-header", "a..b"], ["--host-header"]),
+    (["check", NAME, "--format", "yaml"], ["yaml"]),
+    (["check", NAME, "--unknown-option"], ["--unknown-option"]),
+    (["check"], ["DOMAIN"]),
+    (["check", "--config", "/nonexistent/cftui.toml"], ["/nonexistent/cftui.toml"]),
+    (["check", "--import", "/nonexistent/dist.json"], ["/nonexistent/dist.json"]),
+]
+
+
+@pytest.mark.parametrize(("args", "words"), BAD_INPUT,
+                         ids=[" ".join(args[1:]) or "nothing" for args, _ in BAD_INPUT])
+def test_bad_input(tmp_path: Path, args: list[str], words: list[str]) -> None:
+    assert_usage_error(cftui(*args, cwd=tmp_path), *words)
+
+
+def test_ca_file_that_is_not_pem(tmp_path: Path) -> None:
+    bad = tmp_path / "ca.pem"
+    bad.write_text("this is not a certificate\n")
+    assert_usage_error(cftui("check", NAME, "--ca-file", str(bad)), "no PEM certificate")
+
+
+def test_ca_file_that_is_a_directory(tmp_path: Path) -> None:
+    assert_usage_error(cftui("check", NAME, "--ca-file", str(tmp_path)), "cannot read")
+
+
+def _config(tmp_path: Path, origin: str) -> Path:
+    path = tmp_path / "cftui.toml"
+    path.write_text(f'[[distribution]]\nid = "E1"\n\n[[distribution.origin]]\nid = "app"\n'
+                    f'{origin}\n')
+    return path
+
+
+BAD_CONFIG = [
+    ('domain = "origin.example.com"\nhttps_prot = 443', ["https_prot"]),
+    ('domain = "origin.example.com"\nhttps_port = 70000', ["70000"]),
+    ('domain = "origin.example.com"\nprotocols = ["TLSv1.3"]', ["TLSv1.3"]),
+    ('domain = "origin.example.com"\nconnect_to = ["1.2.3"]', ["1.2.3"]),
+    ('domain = "bad..domain"', ["bad..domain"]),
+    ('domain = "origin.example.com"\nca_file = "missing.pem"', ["missing.pem"]),
+    ('domain = "origin.example.com"\nconnect_timeout = 99', ["connect_timeout"]),
+    ("domain = ", ["invalid TOML"]),
+]
+
+
+@pytest.mark.parametrize(("origin", "words"), BAD_CONFIG,
+                         ids=[words[0] for _, words in BAD_CONFIG])
+def test_bad_config(tmp_path: Path, origin: str, words: list[str]) -> None:
+    path = _config(tmp_path, origin)
+    assert_usage_error(cftui("check", "--config", str(path), cwd=tmp_path), *words)
+
+
+def test_config_with_a_ca_file_that_is_not_pem(tmp_path: Path) -> None:
+    (tmp_path / "ca.pem").write_text("nope\n")
+    path = _config(tmp_path, 'domain = "origin.example.com"\nca_file = "ca.pem"')
+    assert_usage_error(cftui("check", "--config", str(path)), "E1 / app", "no PEM")
+
+
+def test_unknown_origin_in_config(tmp_path: Path) -> None:
+    path = _config(tmp_path, 'domain = "origin.example.com"')
+    assert_usage_error(cftui("check", "--config", str(path), "--origin", "nope"), "nope")
+    assert_usage_error(cftui("check", "--config", str(path), "--distribution", "nope"),
+                       "nope")
+
+
+def test_domain_and_config_together(tmp_path: Path) -> None:
+    path = _config(tmp_path, 'domain = "origin.example.com"')
+    assert_usage_error(cftui("check", NAME, "--config", str(path)), "not both")
+
+
+def test_malformed_import(tmp_path: Path) -> None:
+    path = tmp_path / "dist.json"
+    path.write_text("{not json")
+    assert_usage_error(cftui("check", "--import", str(path)), "JSON")
+
+
+def test_config_origin_overridden_on_the_command_line(tmp_path: Path, tls_origin,
+                                                      pki: SessionPki) -> None:
+    server = tls_origin()
+    path = _config(tmp_path, f'domain = "{NAME}"\nhttps_port = 1\nconnect_to = ["127.0.0.1"]')
+    done = cftui("check", "--config", str(path), "--port", str(server.port), "--ca-file",
+                 str(pki.ca_file), "--connect-timeout", "1", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    doc = json.loads(done.stdout)  # one origin: a single report
+    assert doc["schema"] == "cftui.report/1"
+    assert doc["target"]["port"] == server.port
