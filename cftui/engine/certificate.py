@@ -116,12 +116,18 @@ def _issued(child: x509.Certificate, parent: x509.Certificate) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=8)
+def _store(anchors: tuple[x509.Certificate, ...]) -> xv.Store:
+    """Building a Store of Mozilla's ~150 roots is the costly part: once per CA set."""
+    return xv.Store(list(anchors))
+
+
 def _verify(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate],
             anchors: Sequence[x509.Certificate],
             when: dt.datetime) -> tuple[list[x509.Certificate] | None, str | None]:
     builder = (
         xv.PolicyBuilder()
-        .store(xv.Store(list(anchors)))
+        .store(_store(tuple(anchors)))
         .time(when)
         .extension_policies(
             ca_policy=xv.ExtensionPolicy.webpki_defaults_ca(),

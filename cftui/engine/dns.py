@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import queue
 import socket
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-
-_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dns")
+import threading
+from typing import Any
 
 
 class ResolveError(Exception):
@@ -25,20 +24,28 @@ def is_address(text: str) -> bool:
 def resolve(domain: str, port: int, timeout: float) -> tuple[str, ...]:
     """A and AAAA addresses of `domain`, IPv4 first, without duplicates.
 
-    getaddrinfo has no timeout of its own, so it runs in a small pool and the
-    caller waits at most `timeout` seconds.
+    getaddrinfo has no timeout of its own, so it runs in a daemon thread (which
+    never holds up exit) and the caller waits at most `timeout` seconds.
     """
     if is_address(domain):
         return (domain,)
-    future = _pool.submit(socket.getaddrinfo, domain, port, 0, socket.SOCK_STREAM)
+    answers: queue.Queue[tuple[list[Any], BaseException | None]] = queue.Queue(maxsize=1)
+
+    def lookup() -> None:
+        try:
+            answers.put((socket.getaddrinfo(domain, port, 0, socket.SOCK_STREAM), None))
+        except BaseException as exc:  # handed to the caller
+            answers.put(([], exc))
+
+    threading.Thread(target=lookup, name="dns", daemon=True).start()
     try:
-        infos = future.result(timeout=timeout)
-    except FutureTimeout as exc:
+        infos, error = answers.get(timeout=timeout)
+    except queue.Empty as exc:
         raise ResolveError(f"no answer for {domain} within {timeout:g} s") from exc
-    except socket.gaierror as exc:
-        raise ResolveError(f"{domain} does not resolve: {exc.strerror or exc}") from exc
-    except (UnicodeError, ValueError, OSError) as exc:
-        raise ResolveError(f"{domain} cannot be resolved: {exc}") from exc
+    if isinstance(error, socket.gaierror):
+        raise ResolveError(f"{domain} does not resolve: {error.strerror or error}") from error
+    if error is not None:
+        raise ResolveError(f"{domain} cannot be resolved: {error}") from error
     seen: dict[str, int] = {}
     for family, _, _, _, sockaddr in infos:
         seen.setdefault(str(sockaddr[0]), 0 if family == socket.AF_INET else 1)

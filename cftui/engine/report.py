@@ -106,6 +106,7 @@ def to_json(report: Report) -> dict[str, Any]:
                      "error": a.tcp.error} if a.tcp else None,
              "protocols": [_protocol_json(r) for r in a.protocols],
              "certificate": _certificate_json(a.certificate),
+             "certificate_error": a.certificate_error,
              "http": _http_json(a.http)}
             for a in report.per_address
         ],

@@ -144,6 +144,7 @@ class AddressReport:
     protocols: tuple[ProtocolResult, ...] = ()
     certificate: CertificateReport | None = None
     http: HttpResult | None = None
+    certificate_error: str | None = None  # the chain was sent but does not parse
 
 
 @dataclass(frozen=True)

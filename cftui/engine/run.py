@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from cftui.engine import dns, scan, verdict
 from cftui.engine.certificate import TrustStoreError, judge
@@ -180,7 +181,7 @@ def _tls(run: _Run, reports: dict[str, AddressReport], pool: ThreadPoolExecutor)
 
     def work() -> tuple[Status, str, tuple[str, ...]]:
         for address, results in pool.map(one, live):
-            reports[address] = AddressReport(address, reports[address].tcp, results)
+            reports[address] = replace(reports[address], protocols=results)
         run.check_cancel()
         return _tls_summary(target, [reports[a] for a in live])
 
@@ -252,10 +253,10 @@ def _certificate(run: _Run, reports: dict[str, AddressReport]) -> None:
                 judged[address] = judge(chain, target.expected_name, target.ca_file,
                                         address=address)
             except CertificateParseError as exc:
+                reports[address] = replace(reports[address], certificate_error=str(exc))
                 lines.append(f"{address}: the certificate does not parse: {exc}")
         for address, cert in judged.items():
-            old = reports[address]
-            reports[address] = AddressReport(address, old.tcp, old.protocols, cert, old.http)
+            reports[address] = replace(reports[address], certificate=cert)
         statuses = []
         for address in chains:
             causes = verdict.certificate_causes(reports[address])
@@ -306,9 +307,7 @@ def _http(run: _Run, reports: dict[str, AddressReport], pool: ThreadPoolExecutor
         results = list(pool.map(one, ready))
         statuses, lines = [], []
         for r in results:
-            old = reports[r.address]
-            reports[r.address] = AddressReport(r.address, old.tcp, old.protocols,
-                                               old.certificate, r)
+            reports[r.address] = replace(reports[r.address], http=r)
             causes = verdict.http_causes(target, reports[r.address])
             if r.outcome == "skipped":
                 statuses.append(Status.SKIPPED)

@@ -177,6 +177,11 @@ def _protocol_mismatch(target: Target, enabled: Sequence[ProtocolResult],
 
 
 def certificate_causes(report: AddressReport) -> list[Cause]:
+    if report.certificate_error is not None:
+        return [_err("cert-malformed", Stage.CERTIFICATE,
+                     f"the origin's certificate does not parse ({report.certificate_error})",
+                     "install a well-formed X.509 certificate (PEM) with its chain on the "
+                     "origin; CloudFront aborts the handshake on a certificate it cannot read")]
     cert = report.certificate
     if cert is None:
         return []
