@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-from cftui.engine import dns, scan, verdict
+from cftui.engine import dns, scan, tls13chain, verdict
 from cftui.engine.certificate import TrustStoreError, judge
 from cftui.engine.http import LOCAL_SUITES, fetch
 from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
@@ -235,14 +235,17 @@ def chain_for(results: Sequence[ProtocolResult]) -> tuple[bytes, ...]:
 
 def _certificate(run: _Run, reports: dict[str, AddressReport]) -> None:
     target = run.target
-    chains = {a: chain_for(r.protocols) for a, r in reports.items() if r.protocols}
-    chains = {a: c for a, c in chains.items() if c}
+    chains: dict[str, tuple[bytes, ...]] = {}
+    for address, report in reports.items():
+        chain = chain_for(report.protocols)
+        if not chain and any(r.protocol is Protocol.TLSv1_3 and r.accepted
+                             for r in report.protocols):
+            # encrypted in TLS 1.3: a real TLS 1.3 handshake reads it
+            chain = tls13chain.fetch_chain(run.endpoint(address), target.sni)
+        if chain:
+            chains[address] = chain
     if not chains:
-        tls13 = any(r.protocol is Protocol.TLSv1_3 and r.accepted
-                    for rep in reports.values() for r in rep.protocols)
-        why = ("the certificate is encrypted in TLS 1.3 and no older version answered"
-               if tls13 else "no certificate received")
-        run.skip(Stage.CERTIFICATE, why)
+        run.skip(Stage.CERTIFICATE, "no certificate received")
         return
 
     def work() -> tuple[Status, str, tuple[str, ...]]:

@@ -1,0 +1,51 @@
+"""Fetch the certificate chain of an origin that speaks only TLS 1.3.
+
+In TLS 1.3 the Certificate message is encrypted, so the raw prober cannot read
+it. CloudFront cannot use such an origin anyway, but the chain still tells the
+user whether the certificate would pass once TLS 1.2 is enabled.
+"""
+
+from __future__ import annotations
+
+import select
+import time
+
+from cryptography.hazmat.primitives.serialization import Encoding
+from OpenSSL import SSL
+
+from cftui.engine.probe import Endpoint, connect
+
+
+def fetch_chain(endpoint: Endpoint, sni: str) -> tuple[bytes, ...]:
+    """The chain as sent (leaf first), or () when the handshake does not get that far."""
+    ctx = SSL.Context(SSL.TLS_METHOD)
+    ctx.set_min_proto_version(SSL.TLS1_3_VERSION)
+    ctx.set_max_proto_version(SSL.TLS1_3_VERSION)
+    ctx.set_verify(SSL.VERIFY_NONE, lambda *_: True)
+    try:
+        sock = connect(endpoint)
+    except OSError:
+        return ()
+    deadline = time.monotonic() + endpoint.read_timeout
+    try:
+        conn = SSL.Connection(ctx, sock)
+        conn.set_tlsext_host_name(sni.encode("idna"))
+        conn.set_connect_state()
+        sock.setblocking(False)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return ()
+            try:
+                conn.do_handshake()
+                break
+            except SSL.WantReadError:
+                select.select([sock], [], [], remaining)
+            except SSL.WantWriteError:
+                select.select([], [sock], [], remaining)
+        chain = conn.get_peer_cert_chain(as_cryptography=True) or []
+        return tuple(cert.public_bytes(Encoding.DER) for cert in chain)
+    except (SSL.Error, OSError, ValueError):
+        return ()
+    finally:
+        sock.close()
