@@ -52,6 +52,8 @@ class CheckScreen(Screen[None]):
         self.watching = False
         self._worker: Worker[Report] | None = None
         self._watch_timer: Timer | None = None
+        self._flush_timer: Timer | None = None
+        self._dirty: set[Stage] = set()
         self._autostart = autostart
 
     # --- layout -------------------------------------------------------------------
@@ -107,10 +109,21 @@ class CheckScreen(Screen[None]):
     def _on_check_event(self, message: CheckEvent) -> None:
         if message.run_id != self.run_id:
             return  # a cancelled or replaced run
-        changed = self.state.apply(message.event)
+        self._dirty |= self.state.apply(message.event)
         if isinstance(message.event, CheckFinished):
             self._finished(message.event.report)
-        self.refresh_stages(changed)
+            self._flush()
+        elif self._flush_timer is None:
+            # dozens of attempts arrive within milliseconds: repaint at most every 50 ms
+            self._flush_timer = self.set_timer(0.05, self._flush)
+
+    def _flush(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        changed, self._dirty = self._dirty, set()
+        if changed:
+            self.refresh_stages(changed)
 
     @on(Worker.StateChanged)
     def _on_worker(self, event: Worker.StateChanged) -> None:
