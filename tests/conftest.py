@@ -16,8 +16,9 @@ from support import SessionPki
 from support.s_server import OpenSslServer
 from support.tlslite_server import TlsliteServer
 
+from cftui.demo.behaviours import Behaviour
 from cftui.demo.pki import CertFiles, Issued
-from cftui.demo.servers import Behaviour, PlainHttpOrigin, RawPeer, TlsOrigin
+from cftui.demo.servers import PlainHttpOrigin, RawPeer, TlsOrigin
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from support import SessionPki
 
-from cftui.demo.servers import free_port_on
+from cftui.demo.loopback import free_port_on
 
 NAME = "origin.example.com"
 

@@ -19,8 +19,9 @@ from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 
+from cftui.demo.loopback import LoopbackServer, free_port_on
 from cftui.demo.pki import Issued, Pki
-from cftui.demo.servers import LoopbackServer, PlainHttpOrigin, TlsOrigin, free_port_on
+from cftui.demo.servers import PlainHttpOrigin, TlsOrigin
 from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
 

@@ -22,17 +22,16 @@ from support import SessionPki
 from support.tlslite_server import TlsliteServer
 
 from cftui.demo import pki as pkimod
-from cftui.demo.servers import (
-    GARBAGE,
-    TlsOrigin,
+from cftui.demo.behaviours import (
     close_immediately,
     finish,
-    free_port_on,
     never_answer,
     read_head,
     reset_after_read,
     send_bytes,
 )
+from cftui.demo.loopback import free_port_on
+from cftui.demo.servers import GARBAGE, TlsOrigin
 from cftui.engine import verdict
 from cftui.engine.model import Target
 from cftui.engine.profile import Protocol

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from support import SessionPki
 
-from cftui.demo.servers import free_port_on
+from cftui.demo.loopback import free_port_on
 from cftui.engine import report as report_mod
 from cftui.engine.model import Target
 from cftui.engine.profile import Protocol

@@ -7,7 +7,7 @@ import time
 import pytest
 from support import SessionPki
 
-from cftui.demo.servers import close_immediately, never_answer, reset_after_read, send_bytes
+from cftui.demo.behaviours import close_immediately, never_answer, reset_after_read, send_bytes
 from cftui.engine.model import Outcome, ProtocolResult, Purpose
 from cftui.engine.probe import Endpoint
 from cftui.engine.profile import ORIGIN_SSL_PROTOCOLS, Protocol, sni_name

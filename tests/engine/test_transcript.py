@@ -21,21 +21,17 @@ import time
 import pytest
 from support import SessionPki
 
-from cftui.demo.servers import free_port_on, never_answer, reset_after_read, send_bytes
+from cftui.demo.behaviours import never_answer, reset_after_read, send_bytes
+from cftui.demo.loopback import free_port_on
 from cftui.engine import hello, names, profile
 from cftui.engine.model import Outcome, ProtocolAttempt, Purpose
+from cftui.engine.openssl_cli import OPENSSL3_LACKS, s_client_command
+from cftui.engine.openssl_errors import THREAD_ID
+from cftui.engine.openssl_tables import VerifyStatus, alert_reason, sigalg_text
 from cftui.engine.probe import Endpoint, attempt, read_flight
 from cftui.engine.profile import Protocol
 from cftui.engine.scan import scan_protocol
-from cftui.engine.transcript import (
-    OPENSSL3_LACKS,
-    THREAD_ID,
-    VerifyStatus,
-    alert_reason,
-    render,
-    s_client_command,
-    sigalg_text,
-)
+from cftui.engine.transcript import render
 
 NAME = "origin.example.com"
 OPENSSL = shutil.which("openssl")

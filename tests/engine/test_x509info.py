@@ -21,11 +21,10 @@ from cftui.demo import pki
 from cftui.engine.x509info import (
     CertificateParseError,
     cert_info,
-    name_from_der,
-    openssl_name,
     s_client_a_line,
     s_client_v_line,
 )
+from cftui.engine.x509names import name_from_der, openssl_name
 
 OPENSSL = shutil.which("openssl")
 needs_openssl = pytest.mark.skipif(OPENSSL is None, reason="openssl not installed")

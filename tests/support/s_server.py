@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from cftui.demo.loopback import free_port_on
 from cftui.demo.pki import Issued, pem_bundle
-from cftui.demo.servers import free_port_on
 
 OPENSSL = shutil.which("openssl") or "openssl"
 _counter = itertools.count(1)

@@ -19,16 +19,10 @@ from OpenSSL import SSL
 from tlslite.api import TLSConnection
 
 from cftui.demo import pki as pkimod
+from cftui.demo.behaviours import close_immediately, never_answer, reset_after_read, send_bytes
+from cftui.demo.loopback import free_port_on
 from cftui.demo.origins import DEMO_KEYS, DemoOrigins
-from cftui.demo.servers import (
-    GARBAGE,
-    TlsOrigin,
-    close_immediately,
-    free_port_on,
-    never_answer,
-    reset_after_read,
-    send_bytes,
-)
+from cftui.demo.servers import GARBAGE, TlsOrigin
 from cftui.engine.profile import cloudfront_cipher_string
 from support import SessionPki
 from support.tlslite_server import settings

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 
 from tlslite.api import HandshakeSettings, TLSConnection, X509CertChain, parsePEMKey
 
+from cftui.demo.behaviours import http_response
+from cftui.demo.loopback import LoopbackServer
 from cftui.demo.pki import Issued, pem_bundle
-from cftui.demo.servers import Cert, LoopbackServer, http_response
+from cftui.demo.servers import Cert
 
 Version = tuple[int, int]  # (3, 0) SSLv3 … (3, 3) TLS 1.2
 

@@ -1,0 +1,67 @@
+"""Pure: the `openssl s_client` command line that repeats one attempt.
+
+Also what OpenSSL 3 cannot run: the transcript notes when the command would not
+behave like cftui's own hello.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import shlex
+
+from cftui.engine import profile
+from cftui.engine.model import ProtocolAttempt, Purpose
+from cftui.engine.profile import Protocol
+
+#: Cipher suites cftui offers that OpenSSL 3's default provider cannot use.
+OPENSSL3_LACKS = frozenset({
+    "RC4-MD5", "RC4-SHA", "ECDHE-RSA-RC4-SHA", "ECDHE-ECDSA-RC4-SHA", "DES-CBC3-SHA",
+    "ECDHE-RSA-DES-CBC3-SHA", "ECDHE-ECDSA-DES-CBC3-SHA", "EDH-RSA-DES-CBC3-SHA",
+    "SEED-SHA", "IDEA-CBC-SHA", "DES-CBC-SHA",
+})
+
+
+def suite_names(codes: tuple[int, ...]) -> list[str]:
+    """OpenSSL's names of the cipher suites cftui knows among these codes."""
+    return [s.openssl_name for s in map(profile.suite_by_code, codes) if s is not None]
+
+
+def s_client_command(attempt: ProtocolAttempt, *, servername: str | None,
+                     ca_file: str | None = None, verify_name: str | None = None) -> str:
+    """The `openssl s_client` command line that repeats this attempt, shell-quoted.
+
+    It is returned even when OpenSSL 3 cannot run it (`-ssl3`, RC4 or 3DES only);
+    `transcript.render` says so.
+    """
+    host = f"[{attempt.address}]" if ":" in attempt.address else attempt.address
+    args = ["openssl", "s_client", "-connect", f"{host}:{attempt.port}"]
+    if servername:
+        args += ["-servername", servername]
+    elif not _is_ip(attempt.address):
+        args.append("-noservername")
+    args.append(attempt.protocol.s_client_flag)
+    suites = suite_names(attempt.offered)
+    if attempt.protocol is Protocol.TLSv1_3:
+        if suites:
+            args += ["-ciphersuites", ":".join(suites)]
+    elif suites:
+        args += ["-cipher", ":".join(suites) + ":@SECLEVEL=0"]
+    if attempt.purpose in (Purpose.CLOUDFRONT, Purpose.ENUMERATE) and (
+            attempt.protocol is not Protocol.TLSv1_3):
+        args += ["-groups", profile.CLOUDFRONT_GROUPS_OPENSSL]
+        if attempt.protocol is Protocol.TLSv1_2:
+            args += ["-sigalgs", profile.cloudfront_sigalgs_openssl()]
+    args.append("-showcerts")
+    if ca_file:
+        args += ["-CAfile", ca_file]
+    if verify_name:
+        args += ["-verify_hostname", verify_name]
+    return " ".join(shlex.quote(a) for a in args) + " < /dev/null"
+
+
+def _is_ip(address: str) -> bool:
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return True
