@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from cftui.engine.model import Target
 from cftui.engine.results import Report
@@ -18,7 +19,7 @@ from cftui.ui import export
 from cftui.ui.commands import app_commands, screen_commands
 from cftui.ui.entries import PickerEntries
 from cftui.ui.format import Formatter
-from cftui.ui.glyphs import glyphs_for
+from cftui.ui.glyphs import AsciiScrollBarRender, ascii_key, glyphs_for
 from cftui.ui.screens.adhoc import AdhocScreen
 from cftui.ui.screens.checks import CheckScreen
 from cftui.ui.screens.export import ExportScreen
@@ -81,7 +82,7 @@ class CftuiApp(App[None]):
         return cls(entries=PickerEntries.from_demo(demo_origins), **options)
 
     def on_mount(self) -> None:
-        self.set_class(self.ascii, "-ascii")
+        self._apply_ascii()
         self.set_class(self.no_color, "-no-color")
         self.push_screen(PickerScreen(self.entries))
         if self.start_target is not None:
@@ -128,12 +129,22 @@ class CftuiApp(App[None]):
 
     def action_toggle_ascii(self) -> None:
         self.ascii = not self.ascii
-        self.glyphs = glyphs_for(self.ascii)
-        self.set_class(self.ascii, "-ascii")
+        self._apply_ascii()
         for screen in self.screen_stack:
             redraw = getattr(screen, "redraw", None)
             if callable(redraw):
                 redraw()
+
+    def _apply_ascii(self) -> None:
+        self.glyphs = glyphs_for(self.ascii)
+        self.set_class(self.ascii, "-ascii")
+        ScrollBar.renderer = AsciiScrollBarRender if self.ascii else ScrollBarRender
+
+    def get_key_display(self, binding: Binding) -> str:
+        display = super().get_key_display(binding)
+        if self.ascii and not display.isascii():
+            return ascii_key(binding.key)
+        return display
 
     def action_screenshot_svg(self) -> None:
         name = self.save_screenshot(path=str(self.export_dir or Path.cwd()))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.scrollbar import ScrollBarRender
 
 from cftui.engine.results import Status
 
@@ -93,3 +96,22 @@ STATUS_WORDS: dict[Status, str] = {
 
 def glyphs_for(ascii: bool) -> Glyphs:
     return ASCII if ascii else UNICODE
+
+
+class AsciiScrollBarRender(ScrollBarRender):
+    """Scrollbars drawn with spaces and colour only: no block elements."""
+
+    VERTICAL_BARS: ClassVar[list[str]] = [" "] * 8
+    HORIZONTAL_BARS: ClassVar[list[str]] = [" "] * 8
+
+
+_ASCII_KEYS = {"enter": "Enter", "escape": "Esc", "up": "Up", "down": "Down",
+               "left": "Left", "right": "Right", "tab": "Tab", "backspace": "Bksp"}
+
+
+def ascii_key(key: str) -> str:
+    """A key name as plain ASCII for the footer: "ctrl+p" -> "^p", "enter" -> "Enter"."""
+    first = key.split(",")[0]
+    if first.startswith("ctrl+"):
+        return "^" + first[5:]
+    return _ASCII_KEYS.get(first, first)

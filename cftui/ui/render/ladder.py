@@ -162,7 +162,7 @@ def hexdump(data: bytes, per_line: int = 16) -> list[str]:
         text = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in chunk)
         lines.append(f"{offset:04x}  {hexes}  {text}")
     if len(data) > MAX_HEX:
-        lines.append(f"… {len(data) - MAX_HEX} more bytes")
+        lines.append(f"... {len(data) - MAX_HEX} more bytes")
     return lines
 
 
