@@ -214,3 +214,15 @@ def test_config_origin_overridden_on_the_command_line(tmp_path: Path, tls_origin
     doc = json.loads(done.stdout)  # one origin: a single report
     assert doc["schema"] == "cftui.report/1"
     assert doc["target"]["port"] == server.port
+
+
+def test_the_shipped_example_config_is_accepted_as_it_is() -> None:
+    """The commands examples/cftui.toml documents pass validation (nothing is probed here)."""
+    from pathlib import Path
+
+    from cftui.cli import check_parser, check_targets
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "cftui.toml"
+    for dist in ("shop", "legacy-portal"):
+        args = check_parser().parse_args(["--config", str(example), "--distribution", dist])
+        assert check_targets(args)
