@@ -28,6 +28,9 @@ MAX_RECORD = 2**14 + 2048
 MAX_FLIGHT = 512 * 1024
 #: How many empty records in a row are tolerated.
 MAX_EMPTY_RECORDS = 32
+#: How many messages a first flight may hold (a real one has under ten; a flood of
+#: warning alerts or HelloRequests would otherwise keep 100 000 objects per attempt).
+MAX_MESSAGES = 64
 
 
 class ParseError(ValueError):
@@ -259,6 +262,8 @@ class FlightParser:
 
     def _add(self, name: str, content_type: int, hs_type: int | None, raw: bytes,
              fields: tuple[tuple[str, str], ...]) -> None:
+        if len(self.messages) >= MAX_MESSAGES:
+            raise ParseError(f"more than {MAX_MESSAGES} messages in the first flight")
         self.messages.append(
             FlightMessage(name, content_type, self._record_version, hs_type, raw, fields)
         )

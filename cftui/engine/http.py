@@ -8,7 +8,11 @@ the status line within the origin read timeout.
 
 from __future__ import annotations
 
+import contextlib
+import math
 import select
+import socket
+import threading
 import time
 from collections.abc import Sequence
 
@@ -31,6 +35,37 @@ LOCAL_SUITES = tuple(s for s in profile.CLOUDFRONT_SUITES
 
 class _Deadline(Exception):
     pass
+
+
+class _Watchdog:
+    """Shuts the socket down when a deadline passes.
+
+    OpenSSL consumes every byte already there within one call, so a peer streaming
+    records it ignores (HelloRequests, warning alerts) could hold `do_handshake` or
+    `recv` long past the deadline that `_wait` checks between calls.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._timer: threading.Timer | None = None
+        self.fired = False
+
+    def arm(self, deadline: float) -> None:
+        self.cancel()
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer.join()
+            self._timer = None
+
+    def _fire(self) -> None:
+        self.fired = True
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
 
 
 def _set_profile(ctx: SSL.Context) -> None:
@@ -71,6 +106,12 @@ def _wait(conn: SSL.Connection, deadline: float, write: bool = False) -> None:
     if remaining <= 0:
         raise _Deadline
     fd = conn.fileno()
+    if hasattr(select, "poll"):  # select() fails on descriptors over FD_SETSIZE (1024)
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT if write else select.POLLIN)
+        if not poller.poll(max(1, math.ceil(remaining * 1000))):
+            raise _Deadline
+        return
     readable, writable, _ = select.select([] if write else [fd], [fd] if write else [], [],
                                           remaining)
     if not readable and not writable:
@@ -123,7 +164,9 @@ def _read_head(conn: SSL.Connection, deadline: float, limit: int) -> tuple[bytes
         if first is None:
             first = (time.monotonic() - start) * 1000
         data += chunk
-    return bytes(data), first, "head"
+    # the last read may have brought the end of a head that is already over the limit
+    end = min(i + len(sep) for sep in (b"\r\n\r\n", b"\n\n") if (i := data.find(sep)) >= 0)
+    return bytes(data), first, "too-large" if end > limit else "head"
 
 
 def request_bytes(host: str, path: str) -> bytes:
@@ -136,8 +179,8 @@ def parse_head(head: bytes) -> tuple[int, str, tuple[tuple[str, str], ...]] | No
     text = head.decode("latin-1")
     lines = text.replace("\r\n", "\n").split("\n")
     parts = lines[0].split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit() \
-            or len(parts[1]) != 3:
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isascii() \
+            or not parts[1].isdigit() or len(parts[1]) != 3:
         return None
     headers = []
     for line in lines[1:]:
@@ -170,23 +213,43 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
     conn.set_tlsext_host_name(sni.encode("idna"))
     conn.set_connect_state()
     version = cipher = None
+    watchdog = _Watchdog(sock)
     try:
+        deadline = time.monotonic() + endpoint.connect_timeout
+        watchdog.arm(deadline)
         try:
-            _handshake(conn, time.monotonic() + endpoint.connect_timeout)
+            _handshake(conn, deadline)
         except _Deadline:
             return result("tls-failed", error="handshake timed out")
         except SSL.Error as exc:
+            if watchdog.fired:
+                return result("tls-failed", error="handshake timed out")
             return result("tls-failed", error=_ssl_error(exc))
+        finally:
+            watchdog.cancel()
+        if watchdog.fired:
+            return result("tls-failed", error="handshake timed out")
         version, cipher = conn.get_protocol_version_name(), conn.get_cipher_name()
         deadline = time.monotonic() + read_timeout
+        watchdog.arm(deadline)
+
+        def timed_out() -> HttpResult:
+            return result("timeout", protocol=version, cipher=cipher,
+                          error=f"no response within {read_timeout:g} s")
+
         try:
             _send(conn, request_bytes(host, path), deadline)
             head, first, why = _read_head(conn, deadline, profile.MAX_RESPONSE_HEADER_BYTES)
         except _Deadline:
-            return result("timeout", protocol=version, cipher=cipher,
-                          error=f"no response within {read_timeout:g} s")
+            return timed_out()
         except SSL.Error as exc:
+            if watchdog.fired:
+                return timed_out()
             return result("closed", protocol=version, cipher=cipher, error=_ssl_error(exc))
+        finally:
+            watchdog.cancel()
+        if watchdog.fired and why == "closed":
+            return timed_out()
         parsed = parse_head(head) if head else None
         if why == "too-large":
             return result("too-large", protocol=version, cipher=cipher, first_byte_ms=first,
@@ -205,6 +268,7 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
     except OSError as exc:
         return result("error", protocol=version, cipher=cipher, error=describe_os_error(exc))
     finally:
+        watchdog.cancel()
         sock.close()
 
 

@@ -235,7 +235,8 @@ class ProtocolAttempt:
 
     @property
     def violation(self) -> str | None:
-        """A ServerHello a real client rejects: a version or suite it did not offer."""
+        """A ServerHello a real client rejects: a version, suite or compression it did
+        not offer."""
         hello = self.server_hello
         if hello is None:
             return None
@@ -246,6 +247,9 @@ class ProtocolAttempt:
             return None  # a lower version is a refusal of this one, not a violation
         if hello.cipher_suite not in self.offered:
             return (f"the origin chose suite {profile.suite_name(hello.cipher_suite)}, "
+                    "which was not offered")
+        if hello.compression != 0:
+            return (f"the origin chose compression method {hello.compression}, "
                     "which was not offered")
         return None
 

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 
 from cftui.engine import hello as hello_mod
-from cftui.engine.flight import FlightParser, NotTls, ParseError
+from cftui.engine.flight import MAX_FLIGHT, FlightParser, NotTls, ParseError
 from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, Purpose, ServerFlight
 
 READ_CHUNK = 16 * 1024
@@ -80,7 +80,7 @@ def read_flight(sock: socket.socket, deadline: float) -> tuple[ServerFlight, Out
     if flight.end is FlightEnd.ALERT:
         return flight, Outcome.ALERT
     if flight.end is FlightEnd.TOO_LARGE:
-        return flight, Outcome.MALFORMED
+        return parser.result(error=f"first flight over {MAX_FLIGHT} bytes"), Outcome.MALFORMED
     if flight.server_hello is not None:
         return flight, Outcome.SERVER_HELLO
     return flight, Outcome.CLOSED

@@ -45,6 +45,16 @@ def attempt_error(a: ProtocolAttempt) -> str | None:
     return a.error or a.outcome.value
 
 
+def broken_flight_error(a: ProtocolAttempt) -> str | None:
+    """Why an attempt that got an acceptable ServerHello still did not finish its first
+    flight (reset, closed, stalled, malformed, too large), or None when it did."""
+    if not a.accepted or a.outcome is Outcome.SERVER_HELLO:
+        return None
+    if a.outcome is Outcome.ALERT and a.flight and a.flight.alert:
+        return f"{s_client_alert_reason(a.flight.alert.description)} after the ServerHello"
+    return f"{a.error or a.outcome.value} after the ServerHello"
+
+
 def _refused_version(a: ProtocolAttempt) -> bool:
     """The answer says plainly that the version itself is not spoken."""
     if a.outcome is Outcome.ALERT and a.flight and a.flight.alert:
@@ -84,6 +94,7 @@ def scan_protocol(
     remaining = [s.code for s in profile.cloudfront_suites_for(protocol)]
     accepted: list[int] = []
     last: ProtocolAttempt | None = None
+    broken: str | None = None
     while remaining:
         purpose = Purpose.ENUMERATE if accepted else Purpose.CLOUDFRONT
         last = run(hello.cloudfront_hello(protocol, sni, remaining), purpose)
@@ -91,11 +102,16 @@ def scan_protocol(
             break
         accepted.append(last.cipher or 0)
         remaining.remove(last.cipher or 0)
+        if last.outcome is not Outcome.SERVER_HELLO:
+            # The origin picked a suite, then its first flight broke off (reset, stall,
+            # malformed): another offer tells nothing new and may cost a whole timeout.
+            broken = broken_flight_error(last)
+            break
         if not enabled:
             break  # enough to know CloudFront could use it; enumerate enabled ones only
     assert last is not None
     if accepted:
-        return _result(protocol, enabled, True, accepted, attempts, endpoint)
+        return _result(protocol, enabled, True, accepted, attempts, endpoint, error=broken)
     error = attempt_error(last)
     if last.outcome in (Outcome.CONNECT_FAILED, Outcome.NOT_TLS):
         return _result(protocol, enabled, None, (), attempts, endpoint, error=error)

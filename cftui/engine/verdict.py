@@ -83,6 +83,15 @@ def tls_causes(target: Target, report: AddressReport) -> list[Cause]:
                            "fix the origin's TLS stack: it must pick a version and a suite "
                            "from those the client offers"))
 
+    broken = next((r for r in enabled if r.cloudfront_works and r.error), None)
+    if broken is not None and not violations:
+        causes.append(_err("tls-handshake-failed", Stage.TLS,
+                           f"the origin picks {broken.cipher} at {broken.protocol.value}, then "
+                           f"its first flight breaks off: {broken.error}",
+                           "look at the origin's TLS logs: it starts the handshake but does not "
+                           "finish sending its certificate and key exchange (a crashing worker, "
+                           "a proxy or a load balancer cutting the connection)"))
+
     if any(a.flight and a.flight.certificate_request for a in attempts if a.accepted):
         causes.append(_err("tls-client-cert-required", Stage.TLS,
                            "the origin asks for a client certificate; CloudFront sends none",

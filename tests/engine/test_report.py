@@ -261,10 +261,10 @@ def test_dns_failure_report(run_check) -> None:
     assert [c["code"] for c in doc["verdict"]["causes"]] == ["dns-unresolved"]
 
 
-def test_tls13_only_report_has_no_certificate(run_check, tls_origin) -> None:
+def test_tls13_only_report_has_the_certificate_read_over_tls13(run_check, tls_origin) -> None:
     doc = as_json(run_check(tls_origin(min_version="TLSv1.3").port))
     assert_report_shape(doc)
-    assert doc["certificate"] is None
+    assert doc["certificate"]["trusted"] is True and doc["certificate"]["name_match"] is True
     tls13 = next(p for p in doc["protocols"] if p["protocol"] == "TLSv1.3")
     assert tls13["accepted"] is True and tls13["cipher"] is None
 

@@ -1,0 +1,79 @@
+"""Fixtures for the hostile-origin corpus: crafted raw peers and a timed check."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from peers import Step
+from support import SessionPki
+
+from cftui.demo.servers import RawPeer, TlsOrigin
+from cftui.engine.model import Target
+from cftui.engine.profile import Protocol
+from cftui.engine.results import Report
+from cftui.engine.run import check
+
+#: Timeouts every hostile check runs with (seconds).
+CONNECT_TIMEOUT = 1.0
+READ_TIMEOUT = 1.0
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A report and how long the check took (wall clock, seconds)."""
+
+    report: Report
+    elapsed: float
+
+    @property
+    def codes(self) -> set[str]:
+        return {c.code for c in self.report.verdict.causes}
+
+    @property
+    def blocking(self) -> set[str]:
+        return {c.code for c in self.report.verdict.causes if c.blocking}
+
+    def cause(self, code: str) -> str:
+        return next(c.message for c in self.report.verdict.causes if c.code == code)
+
+
+Hostile = Callable[..., RawPeer]  # hostile(step, io_timeout=5.0)
+RunCheck = Callable[..., Checked]  # run_check(port, **Target options)
+TlsOrigins = Callable[..., TlsOrigin]  # the tls_origin fixture of tests/conftest.py
+
+
+@pytest.fixture
+def hostile(_servers: contextlib.ExitStack) -> Hostile:
+    """`hostile(step)` -> a started RawPeer that runs `step(sock, stopping)` per connection;
+    stopped (and every connection woken) at teardown."""
+
+    def start(step: Step, io_timeout: float = 5.0) -> RawPeer:
+        peer = RawPeer(lambda _sock: None, io_timeout=io_timeout)
+        peer.behaviour = lambda sock: step(sock, peer.stopping)
+        return _servers.enter_context(peer)
+
+    return start
+
+
+@pytest.fixture
+def run_check(pki: SessionPki) -> RunCheck:
+    """`run_check(port, **Target options)`: check origin.example.com on 127.0.0.1:port with
+    1 s timeouts and TLSv1.2 enabled, timed."""
+
+    def run(port: int, **options: Any) -> Checked:
+        settings: dict[str, Any] = {
+            "domain": "origin.example.com", "port": port, "connect_to": ("127.0.0.1",),
+            "ca_file": str(pki.ca_file), "connect_timeout": CONNECT_TIMEOUT,
+            "read_timeout": READ_TIMEOUT, "protocols": (Protocol.TLSv1_2,),
+        }
+        settings.update(options)
+        start = time.monotonic()
+        report = check(Target(**settings))
+        return Checked(report, time.monotonic() - start)
+
+    return run
