@@ -11,6 +11,7 @@ from cftui.engine.results import AddressReport, Cause, Stage, Verdict
 
 #: Codes whose failure CloudFront answers with 504 rather than 502.
 GATEWAY_TIMEOUT_CODES = frozenset({"tcp-timeout", "origin-read-timeout"})
+KEY_FIX = ("reissue the certificate with an RSA 2048/3072/4096-bit or ECDSA P-256/P-384 key")
 
 
 def _err(code: str, stage: Stage, message: str, fix: str) -> Cause:
@@ -146,8 +147,7 @@ def _cipher_or_profile_cause(spoken: Sequence[ProtocolResult], report: AddressRe
         if cert is not None and cert.key_problem:
             return _err("cert-key-unsupported", Stage.TLS,
                         f"the origin's certificate has a {cert.key_problem}",
-                        "reissue the certificate with an RSA 2048/3072/4096-bit or ECDSA "
-                        "P-256/P-384 key")
+                        KEY_FIX)
         return _err("tls-handshake-failed", Stage.TLS,
                     f"the origin accepts {broad} at {first.protocol.value} only with a curve "
                     "or signature scheme CloudFront does not offer",
@@ -249,8 +249,7 @@ def certificate_causes(report: AddressReport) -> list[Cause]:
     if cert.key_problem:
         causes.append(_err("cert-key-unsupported", Stage.CERTIFICATE,
                            f"the certificate has a {cert.key_problem}",
-                           "reissue the certificate with an RSA 2048/3072/4096-bit or ECDSA "
-                           "P-256/P-384 key"))
+                           KEY_FIX))
     if cert.extra_certs:
         which = ", ".join(f"#{i}" for i in cert.extra_certs)
         causes.append(_warn("cert-extra-certs", Stage.CERTIFICATE,

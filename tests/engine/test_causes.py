@@ -15,7 +15,6 @@ import struct
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from support import SessionPki
@@ -36,28 +35,12 @@ from cftui.engine import verdict
 from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
 from cftui.engine.results import AddressReport, Cause, Report, Stage, Status, TcpResult
-from cftui.engine.run import check
 
 NAME = "origin.example.com"
 TLS12 = {"min_version": "TLSv1.2", "max_version": "TLSv1.2"}
 AIA_URL = "http://pki.example.invalid/intermediate.crt"
 
 Check = Callable[..., Report]
-
-
-@pytest.fixture
-def run_check(pki: SessionPki) -> Check:
-    """`run_check(port, **Target fields)`: the whole engine on 127.0.0.1, small timeouts."""
-
-    def run(port: int, **fields: Any) -> Report:
-        values: dict[str, Any] = {
-            "domain": NAME, "port": port, "connect_to": ("127.0.0.1",),
-            "ca_file": str(pki.ca_file), "connect_timeout": 1.0, "read_timeout": 1.0,
-        }
-        values.update(fields)
-        return check(Target(**values))
-
-    return run
 
 
 def codes(report: Report) -> list[str]:

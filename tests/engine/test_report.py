@@ -11,7 +11,6 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,8 @@ from support import SessionPki
 
 from cftui.demo.loopback import free_port_on
 from cftui.engine import report as report_mod
-from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
 from cftui.engine.results import Report
-from cftui.engine.run import check
 
 NAME = "origin.example.com"
 STAGE_IDS = ("dns", "tcp", "tls", "certificate", "http")
@@ -211,19 +208,6 @@ def test_validator_rejects_wrong_shapes() -> None:
 
 
 # --- real reports ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def run_check(pki: SessionPki) -> Callable[..., Report]:
-    def run(port: int, **fields: Any) -> Report:
-        values: dict[str, Any] = {
-            "domain": NAME, "port": port, "connect_to": ("127.0.0.1",),
-            "ca_file": str(pki.ca_file), "connect_timeout": 1.0, "read_timeout": 1.0,
-        }
-        values.update(fields)
-        return check(Target(**values))
-
-    return run
 
 
 def test_healthy_report(run_check, tls_origin) -> None:

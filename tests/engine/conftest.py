@@ -1,0 +1,31 @@
+"""Engine fixtures: the whole check against a loopback port, with small timeouts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from support import SessionPki
+
+from cftui.engine.model import Target
+from cftui.engine.results import Report
+from cftui.engine.run import check
+
+NAME = "origin.example.com"
+
+
+@pytest.fixture
+def run_check(pki: SessionPki) -> Callable[..., Report]:
+    """`run_check(port, **Target fields)`: the whole engine on 127.0.0.1, 1 s timeouts,
+    for origin.example.com trusted through the session PKI's root."""
+
+    def run(port: int, **fields: Any) -> Report:
+        values: dict[str, Any] = {
+            "domain": NAME, "port": port, "connect_to": ("127.0.0.1",),
+            "ca_file": str(pki.ca_file), "connect_timeout": 1.0, "read_timeout": 1.0,
+        }
+        values.update(fields)
+        return check(Target(**values))
+
+    return run
