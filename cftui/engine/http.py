@@ -33,8 +33,8 @@ LOCAL_SUITES = tuple(s for s in profile.CLOUDFRONT_SUITES
                      if s.openssl_name not in ("RC4-MD5", "DES-CBC3-SHA"))
 
 
-class _Deadline(Exception):
-    pass
+class Deadline(Exception):
+    """A deadline passed while waiting on the origin."""
 
 
 class _Watchdog:
@@ -104,21 +104,22 @@ def cloudfront_context(protocols: Sequence[Protocol]) -> SSL.Context | None:
 def _wait(conn: SSL.Connection, deadline: float, write: bool = False) -> None:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise _Deadline
+        raise Deadline
     fd = conn.fileno()
     if hasattr(select, "poll"):  # select() fails on descriptors over FD_SETSIZE (1024)
         poller = select.poll()
         poller.register(fd, select.POLLOUT if write else select.POLLIN)
         if not poller.poll(max(1, math.ceil(remaining * 1000))):
-            raise _Deadline
+            raise Deadline
         return
     readable, writable, _ = select.select([] if write else [fd], [fd] if write else [], [],
                                           remaining)
     if not readable and not writable:
-        raise _Deadline
+        raise Deadline
 
 
-def _handshake(conn: SSL.Connection, deadline: float) -> None:
+def handshake(conn: SSL.Connection, deadline: float) -> None:
+    """do_handshake on a non-blocking socket, waiting at most until `deadline`."""
     while True:
         try:
             conn.do_handshake()
@@ -218,8 +219,8 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
         deadline = time.monotonic() + endpoint.connect_timeout
         watchdog.arm(deadline)
         try:
-            _handshake(conn, deadline)
-        except _Deadline:
+            handshake(conn, deadline)
+        except Deadline:
             return result("tls-failed", error="handshake timed out")
         except SSL.Error as exc:
             if watchdog.fired:
@@ -240,7 +241,7 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
         try:
             _send(conn, request_bytes(host, path), deadline)
             head, first, why = _read_head(conn, deadline, profile.MAX_RESPONSE_HEADER_BYTES)
-        except _Deadline:
+        except Deadline:
             return timed_out()
         except SSL.Error as exc:
             if watchdog.fired:

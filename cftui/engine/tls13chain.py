@@ -7,12 +7,12 @@ user whether the certificate would pass once TLS 1.2 is enabled.
 
 from __future__ import annotations
 
-import select
 import time
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from OpenSSL import SSL
 
+from cftui.engine.http import Deadline, handshake
 from cftui.engine.probe import Endpoint, connect
 
 
@@ -32,20 +32,10 @@ def fetch_chain(endpoint: Endpoint, sni: str) -> tuple[bytes, ...]:
         conn.set_tlsext_host_name(sni.encode("idna"))
         conn.set_connect_state()
         sock.setblocking(False)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return ()
-            try:
-                conn.do_handshake()
-                break
-            except SSL.WantReadError:
-                select.select([sock], [], [], remaining)
-            except SSL.WantWriteError:
-                select.select([], [sock], [], remaining)
+        handshake(conn, deadline)
         chain = conn.get_peer_cert_chain(as_cryptography=True) or []
         return tuple(cert.public_bytes(Encoding.DER) for cert in chain)
-    except (SSL.Error, OSError, ValueError):
+    except (Deadline, SSL.Error, OSError, ValueError):
         return ()
     finally:
         sock.close()
