@@ -10,6 +10,7 @@ from textual.content import Content
 from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, Purpose
 from cftui.engine.profile import suite_name
 from cftui.engine.results import CertInfo
+from cftui.engine.transcript_note import note
 from cftui.ui.format import plain, safe, size
 from cftui.ui.glyphs import Glyphs
 
@@ -60,11 +61,18 @@ def steps(attempt: ProtocolAttempt, chain: Sequence[CertInfo] = ()) -> list[Step
             label = message.name
             if message.name == "Alert" and flight.alert is not None:
                 label = f"Alert: {flight.alert.name}"
+                if message is flight.messages[-1]:
+                    fields = (*fields, ("meaning", meaning(attempt)))
             # CloudFront sends no client certificate (unless origin mTLS is set up)
             bad = message.name in ("Alert", "CertificateRequest")
             out.append(Step("in", label, message.raw, fields, bad=bad))
     out.append(_ending(attempt))
     return out
+
+
+def meaning(attempt: ProtocolAttempt) -> str:
+    """cftui's plain-words reading of how the attempt ended (the transcript's last line)."""
+    return note(attempt).removeprefix("# cftui: ")
 
 
 def client_fields(attempt: ProtocolAttempt) -> tuple[tuple[str, str], ...]:
@@ -93,6 +101,8 @@ def _ending(attempt: ProtocolAttempt) -> Step:
                     bad=True)
     bad, text = ENDINGS[flight.end]
     fields = [("outcome", attempt.outcome.value), ("bytes read", str(flight.bytes_read))]
+    if bad or attempt.violation is not None:
+        fields.append(("meaning", meaning(attempt)))
     if flight.error:
         fields.append(("error", flight.error))
     if attempt.error and attempt.error != flight.error:
