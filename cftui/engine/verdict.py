@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from cftui.engine import profile
-from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Target
+from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose, Target
 from cftui.engine.profile import Protocol
 from cftui.engine.results import AddressReport, Cause, Stage, Verdict
 
@@ -76,13 +76,23 @@ def tls_causes(target: Target, report: AddressReport) -> list[Cause]:
                      f"TLS on port {target.port}; if the origin only speaks HTTP, set the "
                      "origin protocol policy to http-only")]
 
-    violations = [a for a in attempts if a.violation]
+    # CloudFront always sends its whole offer: only an answer to that one blocks. An
+    # origin that ignores a narrower enumeration offer is odd, not fatal.
+    violations = [a for a in attempts if a.violation and a.purpose is not Purpose.ENUMERATE]
     for a in violations[:1]:
         causes.append(_err("tls-handshake-failed", Stage.TLS,
                            f"{a.violation} ({a.protocol.value}); a real client, CloudFront "
                            "included, aborts the handshake",
                            "fix the origin's TLS stack: it must pick a version and a suite "
                            "from those the client offers"))
+    odd = next((a for a in attempts if a.violation and a.purpose is Purpose.ENUMERATE), None)
+    if odd is not None and not violations:
+        causes.append(_warn("tls-offer-ignored", Stage.TLS,
+                            f"offered fewer suites at {odd.protocol.value}, {odd.violation}; "
+                            "CloudFront's full offer works, but a client with a narrower "
+                            "offer would abort",
+                            "fix the origin's TLS stack: it must pick a suite from those the "
+                            "client offers"))
 
     broken = next((r for r in enabled if r.cloudfront_works and r.error), None)
     if broken is not None and not violations:

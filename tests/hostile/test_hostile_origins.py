@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import pytest
 from answers import (
+    chain,
     close_at_once,
     compression_not_offered,
     cut_certificate,
@@ -41,7 +42,18 @@ from answers import (
     version_above_offer,
 )
 from conftest import CONNECT_TIMEOUT, READ_TIMEOUT, Checked, Hostile, RunCheck, TlsOrigins
-from peers import Step, alert, answer, banner, flood, handshake, quietly, record, trickle
+from peers import (
+    Step,
+    alert,
+    answer,
+    banner,
+    flood,
+    good_flight,
+    handshake,
+    quietly,
+    record,
+    trickle,
+)
 from support import SessionPki
 
 from cftui.demo.behaviours import drain, finish, read_head
@@ -299,3 +311,15 @@ def test_hostile_text_in_a_self_signed_mismatched_certificate(pki: SessionPki,
     assert got.blocking == {"cert-name-mismatch", "cert-untrusted"}, got.report.verdict.causes
     _assert_outputs_safe(got)
     within(got, 0)
+
+
+def test_origin_that_ignores_a_narrower_offer_only_warns(pki: SessionPki, hostile,
+                                                          run_check) -> None:
+    """It always answers AES128-SHA: right for CloudFront's whole offer (which holds it),
+    wrong once enumeration has taken it out. CloudFront itself would connect."""
+    aes128_sha = 0x002F
+    peer = hostile(answer(lambda hello: good_flight(hello, chain(pki), suite=aes128_sha)))
+    got = run_check(peer.port, http=False)
+    assert got.blocking == set(), got.report.verdict.causes
+    assert "tls-offer-ignored" in got.codes
+    assert "AES128-SHA" in got.cause("tls-offer-ignored")
