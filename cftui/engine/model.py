@@ -21,6 +21,7 @@ class Target:
     ca_file: str | None = None
     connect_timeout: float = profile.CONNECTION_TIMEOUT.default
     read_timeout: float = profile.ORIGIN_READ_TIMEOUT.default
+    connection_attempts: int = int(profile.CONNECTION_ATTEMPTS.default)
     http: bool = True
     path: str = "/"
     label: str | None = None  # a name for display: "distribution / origin id"

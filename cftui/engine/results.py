@@ -47,7 +47,7 @@ class TcpResult:
     address: str
     port: int
     connected: bool
-    outcome: str  # "connected", "refused", "timeout", "unreachable", "error"
+    outcome: str  # "connected", "refused", "timeout", "unreachable", "no-route-here", "error"
     error: str | None = None
     duration_ms: float = 0.0
 

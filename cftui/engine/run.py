@@ -142,14 +142,18 @@ def _tcp(run: _Run, addresses: Sequence[str], reports: dict[str, AddressReport],
         results = list(pool.map(lambda a: tcp_connect(run.endpoint(a)), addresses))
         for r in results:
             reports[r.address] = AddressReport(r.address, tcp=r)
-        ok = [r for r in results if r.connected]
         details = tuple(_tcp_line(r) for r in results)
-        if len(ok) == len(results):
+        if all(r.connected for r in results):
             took = max(r.duration_ms for r in results)
             return Status.PASS, f"port {run.target.port} open ({took:.0f} ms)", details
-        bad = [r for r in results if not r.connected]
-        summary = _combine([Status.FAIL] * len(bad), [f"{r.address}: {r.error}" for r in bad])
-        return (Status.FAIL if not ok else Status.WARN), summary, details
+        statuses = [Status.PASS if r.connected else
+                    Status.WARN if r.outcome == "no-route-here" else Status.FAIL
+                    for r in results]
+        lines = [f"{r.address}: " + (f"port {r.port} open" if r.connected else
+                                     f"{r.error} (not tested from here)"
+                                     if r.outcome == "no-route-here" else f"{r.error}")
+                 for r in results]
+        return _worst(statuses), _combine(statuses, lines), details
 
     run.stage(Stage.TCP, work)
 

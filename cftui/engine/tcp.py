@@ -9,6 +9,10 @@ import time
 from cftui.engine.probe import Endpoint, connect, describe_os_error
 from cftui.engine.results import TcpResult
 
+#: Errors that speak of this machine's own network (typically: no IPv6 route on the
+#: bastion), not of the origin.
+NO_ROUTE_HERE = frozenset({errno.ENETUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT})
+
 
 def tcp_connect(endpoint: Endpoint) -> TcpResult:
     """Refused (RST: CloudFront answers 502) and silently dropped (504) differ."""
@@ -21,7 +25,9 @@ def tcp_connect(endpoint: Endpoint) -> TcpResult:
             outcome = "timeout"
         elif exc.errno in (errno.ECONNREFUSED, errno.ECONNRESET):
             outcome = "refused"
-        elif exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        elif exc.errno in NO_ROUTE_HERE:
+            outcome = "no-route-here"  # this machine cannot reach it; CloudFront may
+        elif exc.errno == errno.EHOSTUNREACH:
             outcome = "unreachable"
         else:
             outcome = "error"

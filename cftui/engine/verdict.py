@@ -34,10 +34,20 @@ def tcp_causes(target: Target, report: AddressReport) -> list[Cause]:
     if tcp is None or tcp.connected:
         return []
     where = f"{report.address} port {target.port}"
+    if tcp.outcome == "no-route-here":
+        return [_warn("address-untested", Stage.TCP,
+                      f"this machine has no route to {report.address} ({tcp.error}), so "
+                      "cftui could not test it; CloudFront may still reach it",
+                      "run cftui from a machine with a route to that address family (often "
+                      "IPv6), or check that the origin's IpAddressType matches the addresses "
+                      "it publishes")]
     if tcp.outcome == "timeout":
+        wait = target.connection_attempts * target.connect_timeout
         return [_err("tcp-timeout", Stage.TCP,
                      f"no TCP connection to {where} within {target.connect_timeout:g} s: "
-                     "packets are silently dropped",
+                     f"packets are silently dropped (CloudFront tries "
+                     f"{target.connection_attempts} times, about {wait:g} s, then answers "
+                     "504)",
                      f"allow CloudFront's origin-facing addresses (managed prefix list "
                      f"com.amazonaws.global.cloudfront.origin-facing) to reach TCP port "
                      f"{target.port} in the firewall or security group, and make sure the "
@@ -351,8 +361,12 @@ def decide(target: Target, reports: Sequence[AddressReport],
                                else f"{address}: {c.message}")
                     causes.append(Cause(c.code, c.severity, c.stage, message, c.fix, address))
         # same codes everywhere is the same behaviour, even if the texts name the address
-        common_codes = set.intersection(*({c.code for c in cs} for _, cs in per_address))
-        odd = [address for address, cs in per_address
+        # an address this machine could not reach says nothing about the origin
+        tested = [(a, cs) for a, cs in per_address
+                  if not any(c.code == "address-untested" for c in cs)]
+        common_codes = set.intersection(*({c.code for c in cs} for _, cs in tested)) \
+            if tested else set()
+        odd = [address for address, cs in tested
                if any(c.code not in common_codes for c in cs)]
         if odd:
             causes.append(_warn("address-inconsistent", Stage.DNS,

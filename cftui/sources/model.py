@@ -90,6 +90,7 @@ class Origin:
             "ca_file": self.ca_file,
             "connect_timeout": self.connect_timeout,
             "read_timeout": self.read_timeout,
+            "connection_attempts": self.connection_attempts,
             "path": (self.origin_path.rstrip("/") or "") + "/",
             "label": self.label,
         }
@@ -101,7 +102,7 @@ class Origin:
 
 _TARGET_OVERRIDES = frozenset({
     "port", "protocols", "host_header", "connect_to", "ca_file", "connect_timeout",
-    "read_timeout", "http", "path", "label",
+    "read_timeout", "connection_attempts", "http", "path", "label",
 })
 
 

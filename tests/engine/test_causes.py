@@ -428,7 +428,9 @@ def test_one_address_refusing(run_check: Check, tls_origin) -> None:
     refused = cause(report, "tcp-refused")
     assert refused.address == "127.0.0.2"
     assert refused.message.count("127.0.0.2") == 1
-    assert stage_status(report, Stage.TCP) is Status.WARN
+    # one refusing backend is a blocking cause (intermittent 502s): the stage fails, as the
+    # certificate and TLS stages do when one address of several fails
+    assert stage_status(report, Stage.TCP) is Status.FAIL
 
 
 def test_two_addresses_refusing_alike_are_consistent(run_check: Check) -> None:
@@ -506,3 +508,22 @@ def test_no_http_skips_the_request(run_check: Check, tls_origin) -> None:
     report = run_check(tls_origin(behaviour="close").port, http=False)
     assert_works(report)
     assert stage_status(report, Stage.HTTP) is Status.SKIPPED
+
+
+def test_address_this_machine_cannot_reach_is_untested_not_blamed() -> None:
+    """A bastion without IPv6: the AAAA address fails locally (ENETUNREACH). That is no
+    evidence against the origin; the other address decides."""
+    target = Target(domain=NAME, port=443)
+    v4 = AddressReport("192.0.2.10", TcpResult("192.0.2.10", 443, True, "connected"))
+    v6 = AddressReport("2001:db8::10", TcpResult("2001:db8::10", 443, False, "no-route-here",
+                                                  "Network is unreachable"))
+    v = verdict.decide(target, [v4, v6])
+    assert [c.code for c in v.causes] == ["address-untested"]
+    assert not v.would_fail and v.http_status is None
+
+
+def test_tcp_timeout_message_counts_connection_attempts() -> None:
+    target = Target(domain=NAME, port=443, connect_timeout=10, connection_attempts=3)
+    report = AddressReport("192.0.2.10", TcpResult("192.0.2.10", 443, False, "timeout"))
+    (cause_,) = verdict.tcp_causes(target, report)
+    assert cause_.code == "tcp-timeout" and "3 times, about 30 s" in cause_.message
