@@ -14,7 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from cftui.engine.results import CheckFinished, Report, Stage
+from cftui.engine.results import CheckFinished, Report, Stage, Status
 from cftui.ui.messages import CheckEvent
 from cftui.ui.render.cert import certificate_body
 from cftui.ui.render.stages import stage_details
@@ -113,6 +113,9 @@ class CheckScreen(Screen[None]):
         if isinstance(message.event, CheckFinished):
             self._finished(message.event.report)
             self._flush()
+            # after the TLS grid has settled (its highlight scrolls the panels to itself)
+            report = message.event.report
+            self.set_timer(0.05, lambda: self._show_first_failure(report))
         elif self._flush_timer is None:
             # dozens of attempts arrive within milliseconds: repaint at most every 50 ms
             self._flush_timer = self.set_timer(0.05, self._flush)
@@ -150,6 +153,13 @@ class CheckScreen(Screen[None]):
             self.state.show_history(self.session.history)
         self.app.remember(report)  # type: ignore[attr-defined]
         self._schedule_watch()
+
+    def _show_first_failure(self, report: Report) -> None:
+        """In a small terminal the failing stage may be below the fold: bring it in view."""
+        failed = next((s.stage for s in report.stages if s.status is Status.FAIL), None)
+        if failed is not None and report is self.session.report:
+            panel = self.query_one(f"#stage-{failed.value}", StagePanel)
+            self.query_one("#stages", VerticalScroll).scroll_to_widget(panel, animate=False)
 
     def _schedule_watch(self) -> None:
         self._cancel_timer()
