@@ -220,7 +220,10 @@ def cmd_demo(argv: Sequence[str]) -> int:
     args = demo_parser().parse_args(argv)
     from cftui.demo.origins import DemoOrigins
 
-    with DemoOrigins() as demo:
+    origins = DemoOrigins()
+    with origins as demo:
+        for note in origins.skipped:
+            print(f"cftui: demo origin skipped, it cannot run here: {note}", file=sys.stderr)
         if args.headless:
             return run_checks([d.target for d in demo], args.format)
         from cftui.ui.app import CftuiApp, run_app

@@ -189,6 +189,7 @@ class DemoOrigins:
         self.origins: list[DemoOrigin] = []
         self.servers: list[LoopbackServer] = []
         self.ca_file: Path | None = None
+        self.skipped: list[str] = []  # origins that could not start here, and why
         self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> list[DemoOrigin]:
@@ -209,11 +210,18 @@ class DemoOrigins:
         self.ca_file = pki.write_root(directory, "demo-root")
         kit = _Kit(pki, self.read_timeout)
         for key in self.keys:
-            plan = _BUILDERS[key](kit)
-            for server in plan.servers:
-                self._stack.callback(server.stop)
-                server.start()
-                self.servers.append(server)
+            try:
+                plan = _BUILDERS[key](kit)
+                for server in plan.servers:
+                    self._stack.callback(server.stop)
+                    server.start()
+                    self.servers.append(server)
+            except OSError as exc:
+                if len(self.keys) == 1:
+                    raise
+                # e.g. no 127.0.0.2 (macOS has only 127.0.0.1): the rest still runs
+                self.skipped.append(f"{key}: {exc.strerror or exc}")
+                continue
             self.origins.append(self._origin(key, plan, plan.servers))
         return list(self.origins)
 

@@ -437,3 +437,21 @@ def test_demo_origins_are_broken_as_described() -> None:
     for key, want in DEMO_OUTCOMES.items():
         assert want in seen.pop(key), (key, want)
     assert not seen
+
+
+def test_demo_origin_that_cannot_start_is_skipped_not_fatal(monkeypatch) -> None:
+    """Where 127.0.0.2 does not exist (macOS), the two-address origin is left out."""
+    import cftui.demo.origins as origins_mod
+
+    real = origins_mod.free_port_on
+
+    def no_second_loopback(*addresses: str, **kw):
+        if "127.0.0.2" in addresses:
+            raise OSError(99, "Cannot assign requested address")
+        return real(*addresses, **kw)
+
+    monkeypatch.setattr(origins_mod, "free_port_on", no_second_loopback)
+    demo = origins_mod.DemoOrigins(("healthy", "two-addresses"))
+    with demo as started:
+        assert [o.key for o in started] == ["healthy"]
+        assert demo.skipped == ["two-addresses: Cannot assign requested address"]
