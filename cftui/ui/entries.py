@@ -29,13 +29,15 @@ class OriginEntry:
     note: str = ""  # why it cannot be checked, or what the demo origin shows
     host_reason: str = ""
     kind: str = "custom"
+    groups: str = ""  # its place in origin groups: "primary of app-failover"
 
     @property
     def checkable(self) -> bool:
         return self.target is not None
 
     def haystack(self) -> str:
-        parts = (self.name, self.domain, str(self.port), self.host_header or "", self.note)
+        parts = (self.name, self.domain, str(self.port), self.host_header or "", self.note,
+                 self.groups)
         return " ".join(parts).lower()
 
 
@@ -121,10 +123,17 @@ def _group(dist: Distribution, index: int, overrides: dict[str, Any]) -> EntryGr
     subtitle = ", ".join((*dist.aliases, dist.name) if dist.name else dist.aliases)
     key = f"dist{index}:{dist.label}"
     return EntryGroup(key, dist.label, subtitle,
-                      tuple(_entry(o, key, overrides) for o in dist.origins))
+                      tuple(_entry(o, key, overrides, _roles(dist, o.id)) for o in dist.origins))
 
 
-def _entry(origin: Origin, group_key: str, overrides: dict[str, Any]) -> OriginEntry:
+def _roles(dist: Distribution, origin_id: str) -> str:
+    """Where CloudFront fails over: "primary of app-failover", "secondary of …"."""
+    return ", ".join(f"{'primary' if g.primary == origin_id else 'secondary'} of {g.id}"
+                     for g in dist.groups_of(origin_id))
+
+
+def _entry(origin: Origin, group_key: str, overrides: dict[str, Any],
+           groups: str = "") -> OriginEntry:
     target = origin.to_target(**overrides) if origin.checkable else None
     return OriginEntry(
         key=f"{group_key}/{origin.id}",
@@ -138,4 +147,5 @@ def _entry(origin: Origin, group_key: str, overrides: dict[str, Any]) -> OriginE
         note=origin.uncheckable_reason or "",
         host_reason=origin.host_forwarding_reason,
         kind=origin.kind,
+        groups=groups,
     )

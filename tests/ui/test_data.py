@@ -75,3 +75,16 @@ def test_export_name_format_and_no_overwrite(tmp_path: Path) -> None:
         export.write(report, tmp_path / "missing" / "x.md")
     assert export.describe_error(info.value, tmp_path / "missing" / "x.md").startswith(
         "no such directory")
+
+
+def test_origin_groups_show_primary_and_secondary() -> None:
+    from cftui.sources.model import Distribution, Inventory, Origin, OriginGroup
+
+    dist = Distribution(id="E1", origins=(Origin("app", "app.example.com"),
+                                          Origin("dr", "dr.example.net")),
+                        origin_groups=(OriginGroup("failover", "app", "dr"),))
+    entries = PickerEntries.from_inventory(Inventory((dist,), "cftui.toml"))
+    app, dr = entries.groups[0].entries
+    assert app.groups == "primary of failover" and dr.groups == "secondary of failover"
+    assert origin_label(dr, UNICODE).plain.endswith("secondary of failover")
+    assert [e.name for e in entries.filtered("failover").entries()] == ["app", "dr"]

@@ -44,6 +44,8 @@ def origin_label(entry: OriginEntry, glyphs: Glyphs, last: Report | None = None)
                   safe(host_text(entry), MUTED)]
     else:
         parts += [(f"  {entry.kind}: ", MUTED), safe(entry.note, MUTED)]
+    if entry.groups:
+        parts += [("  ", ""), safe(entry.groups, MUTED)]
     return Content.assemble(*parts)
 
 
@@ -71,6 +73,8 @@ def entry_detail(entry: OriginEntry) -> Content:
     if not entry.checkable:
         return safe(entry.note, MUTED)
     parts = [f"{entry.domain}:{entry.port}", protocols_text(entry), host_text(entry)]
+    if entry.groups:
+        parts.append(entry.groups)
     if entry.host_reason:
         parts.append(entry.host_reason)
     if entry.note:
