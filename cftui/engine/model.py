@@ -38,13 +38,6 @@ class Target:
 # --- what the origin sent back -------------------------------------------------
 
 
-class ContentType(int, Enum):
-    CHANGE_CIPHER_SPEC = 20
-    ALERT = 21
-    HANDSHAKE = 22
-    APPLICATION_DATA = 23
-
-
 @dataclass(frozen=True)
 class Extension:
     type: int

@@ -178,7 +178,7 @@ def _tls(run: _Run, reports: dict[str, AddressReport], pool: ThreadPoolExecutor)
         results = scan.scan_address(
             run.endpoint(address),
             lambda p: sni_name(target.domain, target.host_header, p),
-            target.protocols, run.cancel, on_attempt, pool=None)
+            target.protocols, run.cancel, on_attempt)
         for r in results:
             run.on_event(ProtocolFinished(r))
         return address, results

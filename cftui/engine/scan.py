@@ -147,19 +147,13 @@ def scan_address(
     enabled: Iterable[Protocol],
     cancel: threading.Event | None = None,
     on_attempt: OnAttempt = _ignore,
-    pool: ThreadPoolExecutor | None = None,
 ) -> tuple[ProtocolResult, ...]:
     """All protocols on one address, concurrently; results in SCANNED order."""
     enabled_set = set(enabled)
-    own_pool = pool is None
-    executor = pool or ThreadPoolExecutor(max_workers=len(SCANNED), thread_name_prefix="scan")
-    try:
+    with ThreadPoolExecutor(max_workers=len(SCANNED), thread_name_prefix="scan") as pool:
         futures = [
-            executor.submit(scan_protocol, endpoint, protocol, sni_for(protocol),
-                            protocol in enabled_set, cancel, on_attempt)
+            pool.submit(scan_protocol, endpoint, protocol, sni_for(protocol),
+                        protocol in enabled_set, cancel, on_attempt)
             for protocol in SCANNED
         ]
         return tuple(f.result() for f in futures)
-    finally:
-        if own_pool:
-            executor.shutdown(wait=True, cancel_futures=True)
