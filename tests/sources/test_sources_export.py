@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support.errors import source_error
 
 from cftui.engine.profile import Protocol
 from cftui.sources import SourceError, load_export
@@ -186,12 +187,7 @@ ORIGIN = "DistributionConfig.Origins.Items[0]"
 
 
 def _error(path: Path) -> str:
-    with pytest.raises(SourceError) as info:
-        load_export(path)
-    message = str(info.value)
-    assert message.startswith(f"{path}: "), message
-    assert "\n" not in message
-    return message
+    return source_error(load_export, path)
 
 
 @pytest.mark.parametrize(("edit", "place", "problem"), [

@@ -6,9 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from support.errors import source_error
 
 from cftui.engine.profile import Protocol
-from cftui.sources import SourceError, find_config, load_config
+from cftui.sources import find_config, load_config
 
 MINIMAL = """
 [[distribution]]
@@ -100,12 +101,7 @@ def test_find_config_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def _error(path: Path) -> str:
-    with pytest.raises(SourceError) as info:
-        load_config(path)
-    message = str(info.value)
-    assert message.startswith(f"{path}: "), message
-    assert "\n" not in message
-    return message
+    return source_error(load_config, path)
 
 
 @pytest.mark.parametrize(("extra", "place", "problem"), [
