@@ -16,12 +16,12 @@ from pathlib import Path
 import certifi
 from cryptography import x509
 from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import verification as xv
 
 from cftui.engine import profile
 from cftui.engine.results import CertificateReport, CertInfo
 from cftui.engine.x509info import CertificateParseError, cert_info
+from cftui.engine.x509names import openssl_name
 
 _SHA256 = SHA256()
 
@@ -196,7 +196,7 @@ def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = 
         extra_certs=extra, days_left=days_left, expired=expired, not_yet_valid=not_yet,
         key_problem=key_problem(leaf_info), trust_error=None if trusted else trust_error,
         self_signed=self_signed,
-        path=tuple(cert_info(c.public_bytes(Encoding.DER)).subject for c in path) if path else (),
+        path=tuple(openssl_name(c.subject) for c in path) if path else (),
         address=address,
     )
 
