@@ -32,6 +32,8 @@ ENDINGS = {
     FlightEnd.TOO_LARGE: (True, "the flight is larger than cftui reads"),
 }
 MAX_HEX = 16 * 1024
+CLIENT_CERT_MEANING = ("the origin asks for a client certificate; CloudFront sends none "
+                       "(unless origin mutual TLS is set up), so the origin ends the handshake")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ def steps(attempt: ProtocolAttempt, chain: Sequence[CertInfo] = ()) -> list[Step
                 label = f"Alert: {flight.alert.name}"
                 if message is flight.messages[-1]:
                     fields = (*fields, ("meaning", meaning(attempt)))
+            elif message.name == "CertificateRequest":
+                fields = (*fields, ("meaning", CLIENT_CERT_MEANING))
             # CloudFront sends no client certificate (unless origin mTLS is set up)
             bad = message.name in ("Alert", "CertificateRequest")
             out.append(Step("in", label, message.raw, fields, bad=bad))
