@@ -18,8 +18,8 @@ from typing import Any, NoReturn
 
 from cftui import __version__
 from cftui.engine import profile, validate
-from cftui.engine.certificate import TrustStoreError, trust_anchors
 from cftui.engine.model import Target
+from cftui.engine.x509.judge import TrustStoreError, trust_anchors
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 

@@ -98,13 +98,13 @@ def run_atheris(examples: int, seconds: float | None) -> int:
     import atheris
 
     with atheris.instrument_imports(include=["cftui"]):
-        import cftui.engine.flight
         import cftui.engine.model
-        import cftui.engine.scan
-        import cftui.engine.transcript  # noqa: F401
+        import cftui.engine.tls.flight
+        import cftui.engine.tls.scan
+        import cftui.transcript.session  # noqa: F401
     from flights import corpus, run_one
 
-    from cftui.engine.flight import ParseError
+    from cftui.engine.tls.flight import ParseError
 
     flights = corpus()
     specs = [f.spec for f in flights]

@@ -45,7 +45,7 @@ class Extension:
 
     @property
     def name(self) -> str:
-        from cftui.engine.names import extension_name
+        from cftui.engine.tls.registry import extension_name
 
         return extension_name(self.type)
 
@@ -123,7 +123,7 @@ class Alert:
 
     @property
     def name(self) -> str:
-        from cftui.engine.names import alert_name
+        from cftui.engine.tls.registry import alert_name
 
         return alert_name(self.description)
 

@@ -8,11 +8,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-from cftui.engine import dns, scan, tls13chain, verdict
-from cftui.engine.certificate import TrustStoreError, judge
-from cftui.engine.http import LOCAL_SUITES, fetch
+from cftui.engine import verdict
+from cftui.engine.http import fetch
 from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
-from cftui.engine.probe import Cancelled, Endpoint
+from cftui.engine.net import dns
+from cftui.engine.net.connect import Cancelled, Endpoint
+from cftui.engine.net.tcp import tcp_connect
 from cftui.engine.profile import Protocol, sni_name
 from cftui.engine.results import (
     AddressesResolved,
@@ -31,8 +32,10 @@ from cftui.engine.results import (
     Status,
     TcpResult,
 )
-from cftui.engine.tcp import tcp_connect
-from cftui.engine.x509info import CertificateParseError
+from cftui.engine.tls import scan, tls13chain
+from cftui.engine.tls.handshake import LOCAL_SUITES
+from cftui.engine.x509.info import CertificateParseError
+from cftui.engine.x509.judge import TrustStoreError, judge
 
 OnEvent = Callable[[Event], None]
 

@@ -5,7 +5,7 @@ import sys
 
 CODE = """
 import sys
-import cftui.engine.run, cftui.engine.report, cftui.engine.transcript, cftui.cli
+import cftui.engine.run, cftui.engine.report, cftui.transcript.session, cftui.cli
 from cftui.cli import check_parser, check_targets
 check_targets(check_parser().parse_args(["origin.example.com"]))
 import cftui.sources.toml_config, cftui.sources.aws_export

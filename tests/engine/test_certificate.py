@@ -15,15 +15,15 @@ from support import SessionPki
 
 from cftui.demo import pki as pkimod
 from cftui.engine import verdict
-from cftui.engine.certificate import (
+from cftui.engine.results import AddressReport, CertificateReport
+from cftui.engine.x509.info import CertificateParseError, cert_info
+from cftui.engine.x509.judge import (
     TrustStoreError,
     judge,
     key_problem,
     name_matches,
     trust_anchors,
 )
-from cftui.engine.results import AddressReport, CertificateReport
-from cftui.engine.x509info import CertificateParseError, cert_info
 
 NAME = "origin.example.com"
 AIA_URL = "http://pki.example.invalid/intermediate.crt"

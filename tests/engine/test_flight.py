@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cftui.engine.flight import MAX_RECORD, FlightParser, NotTls, ParseError
-from cftui.engine.hello import broad_hello, client_hello, cloudfront_hello
 from cftui.engine.model import FlightEnd
 from cftui.engine.profile import Protocol
+from cftui.engine.tls.flight import MAX_RECORD, FlightParser, NotTls, ParseError
+from cftui.engine.tls.hello import broad_hello, client_hello, cloudfront_hello
 
 
 def record(content_type: int, body: bytes, version: int = 0x0303) -> bytes:

@@ -9,9 +9,9 @@ from support import SessionPki
 
 from cftui.demo.behaviours import close_immediately, never_answer, reset_after_read, send_bytes
 from cftui.engine.model import Outcome, ProtocolResult, Purpose
-from cftui.engine.probe import Endpoint
+from cftui.engine.net.connect import Endpoint
 from cftui.engine.profile import ORIGIN_SSL_PROTOCOLS, Protocol, sni_name
-from cftui.engine.scan import scan_address, scan_protocol
+from cftui.engine.tls.scan import scan_address, scan_protocol
 
 ALL = ORIGIN_SSL_PROTOCOLS
 NAME = "origin.example.com"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from support import SessionPki
 
 from cftui.engine.model import Target
-from cftui.engine.probe import Endpoint
+from cftui.engine.net.connect import Endpoint
 from cftui.engine.results import Stage, Status
 from cftui.engine.run import check
-from cftui.engine.tls13chain import fetch_chain
+from cftui.engine.tls.tls13chain import fetch_chain
 
 
 def test_chain_of_a_tls13_only_origin_is_judged(tls_origin, pki: SessionPki) -> None:

@@ -23,15 +23,18 @@ from support import SessionPki
 
 from cftui.demo.behaviours import never_answer, reset_after_read, send_bytes
 from cftui.demo.loopback import free_port_on
-from cftui.engine import hello, names, profile
+from cftui.engine import profile
 from cftui.engine.model import Outcome, ProtocolAttempt, Purpose
-from cftui.engine.openssl_cli import OPENSSL3_LACKS, s_client_command
-from cftui.engine.openssl_errors import THREAD_ID
-from cftui.engine.openssl_tables import VerifyStatus, alert_reason, sigalg_text
-from cftui.engine.probe import Endpoint, attempt, read_flight
+from cftui.engine.net.connect import Endpoint
 from cftui.engine.profile import Protocol
-from cftui.engine.scan import scan_protocol
-from cftui.engine.transcript import render
+from cftui.engine.tls import hello
+from cftui.engine.tls import registry as names
+from cftui.engine.tls.probe import attempt, read_flight
+from cftui.engine.tls.scan import scan_protocol
+from cftui.transcript.command import OPENSSL3_LACKS, s_client_command
+from cftui.transcript.errors import THREAD_ID
+from cftui.transcript.session import render
+from cftui.transcript.tables import VerifyStatus, alert_reason, sigalg_text
 
 NAME = "origin.example.com"
 OPENSSL = shutil.which("openssl")

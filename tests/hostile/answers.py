@@ -22,7 +22,7 @@ from peers import (
 )
 from support import SessionPki
 
-from cftui.engine.flight import MAX_RECORD
+from cftui.engine.tls.flight import MAX_RECORD
 
 
 def chain(pki: SessionPki) -> tuple[bytes, ...]:

@@ -23,12 +23,13 @@ from cryptography.hazmat.primitives.serialization import Encoding, ParameterForm
 
 from cftui.demo.pki import Pki, intermediate_ca, root_ca
 from cftui.demo.servers import TlsOrigin
-from cftui.engine import hello as hello_mod
-from cftui.engine import scan, transcript
-from cftui.engine.flight import MAX_MESSAGES, FlightParser, ParseError
-from cftui.engine.hello import HelloSpec
 from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, Purpose, ServerFlight
 from cftui.engine.profile import Protocol
+from cftui.engine.tls import hello as hello_mod
+from cftui.engine.tls import scan
+from cftui.engine.tls.flight import MAX_MESSAGES, FlightParser, ParseError
+from cftui.engine.tls.hello import HelloSpec
+from cftui.transcript import session as transcript
 
 NAME = "origin.example.com"
 

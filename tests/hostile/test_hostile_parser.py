@@ -26,10 +26,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mutations import INTERESTING, captured, chunks, mutated, record, tls_shaped
 
-from cftui.engine.flight import MAX_MESSAGES, FlightParser, ParseError
-from cftui.engine.hello import cloudfront_hello
 from cftui.engine.model import FlightEnd
 from cftui.engine.profile import Protocol
+from cftui.engine.tls.flight import MAX_MESSAGES, FlightParser, ParseError
+from cftui.engine.tls.hello import cloudfront_hello
 
 TLS12 = cloudfront_hello(Protocol.TLSv1_2, "origin.example.com")
 

@@ -10,7 +10,7 @@ from textual.content import Content
 from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, Purpose
 from cftui.engine.profile import suite_name
 from cftui.engine.results import CertInfo
-from cftui.engine.transcript_note import note
+from cftui.transcript.note import note
 from cftui.ui.format import plain, safe, size
 from cftui.ui.glyphs import Glyphs
 

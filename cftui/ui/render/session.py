@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.content import Content
 
 from cftui.engine.model import ProtocolAttempt
-from cftui.engine.openssl_tables import VerifyStatus
 from cftui.engine.profile import suite_name
 from cftui.engine.results import CertificateReport
-from cftui.engine.scan import attempt_error
+from cftui.engine.tls.scan import attempt_error
+from cftui.transcript.tables import VerifyStatus
 from cftui.ui.format import safe
 from cftui.ui.glyphs import Glyphs
 from cftui.ui.render.ladder import PURPOSES

@@ -12,9 +12,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 
-from cftui.engine import transcript
 from cftui.engine.model import ProtocolAttempt, Target
 from cftui.engine.results import CertificateReport, CertInfo, Report
+from cftui.transcript import session as transcript
 from cftui.ui.format import plain
 from cftui.ui.render.ladder import focus_step, steps
 from cftui.ui.render.session import attempt_title, command_line, verify_status

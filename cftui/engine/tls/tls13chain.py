@@ -12,8 +12,8 @@ import time
 from cryptography.hazmat.primitives.serialization import Encoding
 from OpenSSL import SSL
 
-from cftui.engine.http import Deadline, handshake
-from cftui.engine.probe import Endpoint, connect
+from cftui.engine.net.connect import Endpoint, connect
+from cftui.engine.tls.handshake import Deadline, handshake
 
 
 def fetch_chain(endpoint: Endpoint, sni: str) -> tuple[bytes, ...]:

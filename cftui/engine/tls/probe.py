@@ -2,54 +2,15 @@
 
 from __future__ import annotations
 
-import errno
 import socket
 import time
-from dataclasses import dataclass
 
-from cftui.engine import hello as hello_mod
-from cftui.engine.flight import MAX_FLIGHT, FlightParser, NotTls, ParseError
 from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, Purpose, ServerFlight
+from cftui.engine.net.connect import Endpoint, connect, describe_os_error
+from cftui.engine.tls import hello as hello_mod
+from cftui.engine.tls.flight import MAX_FLIGHT, FlightParser, NotTls, ParseError
 
 READ_CHUNK = 16 * 1024
-
-
-class Cancelled(Exception):
-    """The caller's cancel event was set."""
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    address: str
-    port: int
-    connect_timeout: float
-    read_timeout: float  # for the whole first flight
-
-
-def connect(endpoint: Endpoint) -> socket.socket:
-    """A TCP connection within the connect timeout; raises OSError (incl. TimeoutError)."""
-    family = socket.AF_INET6 if ":" in endpoint.address else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.settimeout(endpoint.connect_timeout)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.connect((endpoint.address, endpoint.port))
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-def describe_os_error(exc: OSError) -> str:
-    if isinstance(exc, TimeoutError | socket.timeout):
-        return "timed out"
-    if exc.errno == errno.ECONNREFUSED:
-        return "connection refused"
-    if exc.errno in (errno.ECONNRESET, errno.EPIPE):
-        return "connection reset by peer"
-    if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
-        return "no route to host"
-    return exc.strerror or str(exc)
 
 
 def read_flight(sock: socket.socket, deadline: float) -> tuple[ServerFlight, Outcome]:

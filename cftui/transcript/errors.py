@@ -10,7 +10,7 @@ import errno
 import os
 
 from cftui.engine.model import Outcome, ProtocolAttempt
-from cftui.engine.openssl_tables import alert_reason
+from cftui.transcript.tables import alert_reason
 
 #: Stands in for the thread id OpenSSL puts at the start of its error lines.
 THREAD_ID = "40E7C1B2DE7F0000"

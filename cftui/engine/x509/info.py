@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
 
-from cftui.engine.der import DerError, Tbs
 from cftui.engine.results import CertInfo
-from cftui.engine.x509names import name_values, safe_name
+from cftui.engine.x509.der import DerError, Tbs
+from cftui.engine.x509.names import name_values, safe_name
 
 _PARSE_ERRORS = (ValueError, TypeError, UnsupportedAlgorithm, x509.DuplicateExtension)
 

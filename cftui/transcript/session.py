@@ -16,20 +16,20 @@ import base64
 
 from cftui.engine import profile
 from cftui.engine.model import Outcome, ProtocolAttempt, ServerFlight, ServerHello
-from cftui.engine.openssl_cli import OPENSSL3_LACKS, suite_names
-from cftui.engine.openssl_cli import s_client_command as s_client_command
-from cftui.engine.openssl_errors import connect_error, error_lines
-from cftui.engine.openssl_tables import CERT_TYPES, TEMP_KEYS, VerifyStatus, sigalg_text
 from cftui.engine.profile import Protocol
 from cftui.engine.results import CertInfo
-from cftui.engine.transcript_note import note
-from cftui.engine.x509info import (
+from cftui.engine.x509.info import (
     CertificateParseError,
     cert_info,
     s_client_a_line,
     s_client_v_line,
 )
-from cftui.engine.x509names import name_from_der
+from cftui.engine.x509.names import name_from_der
+from cftui.transcript.command import OPENSSL3_LACKS, suite_names
+from cftui.transcript.command import s_client_command as s_client_command
+from cftui.transcript.errors import connect_error, error_lines
+from cftui.transcript.note import note
+from cftui.transcript.tables import CERT_TYPES, TEMP_KEYS, VerifyStatus, sigalg_text
 
 # --- small helpers ---------------------------------------------------------------
 

@@ -7,8 +7,9 @@ in plain words what s_client's output only implies. Origin bytes are kept verbat
 
 from __future__ import annotations
 
-from cftui.engine import names, profile
+from cftui.engine import profile
 from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, ServerFlight
+from cftui.engine.tls import registry as names
 
 
 def note(attempt: ProtocolAttempt) -> str:

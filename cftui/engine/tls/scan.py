@@ -12,11 +12,13 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from cftui.engine import hello, profile
+from cftui.engine import profile
 from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose
-from cftui.engine.names import s_client_alert_reason
-from cftui.engine.probe import Cancelled, Endpoint, attempt
+from cftui.engine.net.connect import Cancelled, Endpoint
 from cftui.engine.profile import Protocol
+from cftui.engine.tls import hello
+from cftui.engine.tls.probe import attempt
+from cftui.engine.tls.registry import s_client_alert_reason
 
 OnAttempt = Callable[[ProtocolAttempt], None]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cftui.engine import names, profile
+from cftui.engine import profile
 from cftui.engine.model import (
     Alert,
     CertificateRequest,
@@ -20,6 +20,7 @@ from cftui.engine.model import (
     ServerHello,
     ServerKeyExchange,
 )
+from cftui.engine.tls import registry as names
 
 #: TLSCiphertext may be 2^14 + 2048 bytes; anything longer is not TLS.
 MAX_RECORD = 2**14 + 2048

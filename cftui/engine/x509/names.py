@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from cftui.engine.der import DerError, children, encode, oid_text, tlv
+from cftui.engine.x509.der import DerError, children, encode, oid_text, tlv
 
 #: OpenSSL's short names (OBJ_nid2sn) of the attribute types seen in certificate names.
 _NAME_FIELDS: dict[str, str] = {

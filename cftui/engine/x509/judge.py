@@ -20,8 +20,8 @@ from cryptography.x509 import verification as xv
 
 from cftui.engine import profile
 from cftui.engine.results import CertificateReport, CertInfo
-from cftui.engine.x509info import CertificateParseError, cert_info
-from cftui.engine.x509names import openssl_name
+from cftui.engine.x509.info import CertificateParseError, cert_info
+from cftui.engine.x509.names import openssl_name
 
 _SHA256 = SHA256()
 

@@ -6,7 +6,7 @@ import errno
 import socket
 import time
 
-from cftui.engine.probe import Endpoint, connect, describe_os_error
+from cftui.engine.net.connect import Endpoint, connect, describe_os_error
 from cftui.engine.results import TcpResult
 
 #: Errors that speak of this machine's own network (typically: no IPv6 route on the

@@ -1,0 +1,1 @@
+"""Reaching the origin: DNS, TCP connections, timeouts."""

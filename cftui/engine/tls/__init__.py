@@ -1,0 +1,1 @@
+"""TLS as CloudFront speaks it: ClientHello, first flight, probes, scans."""

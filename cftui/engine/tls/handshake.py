@@ -1,0 +1,126 @@
+"""A real handshake through pyOpenSSL with CloudFront's profile, bounded by a deadline.
+
+The raw prober stops after the origin's first flight; where the local OpenSSL can
+speak the version and suite, this finishes the handshake the way CloudFront would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import select
+import socket
+import threading
+import time
+from collections.abc import Sequence
+
+from OpenSSL import SSL
+
+from cftui.engine import profile
+from cftui.engine.profile import Protocol
+
+_VERSIONS = {
+    Protocol.TLSv1: SSL.TLS1_VERSION,
+    Protocol.TLSv1_1: SSL.TLS1_1_VERSION,
+    Protocol.TLSv1_2: SSL.TLS1_2_VERSION,
+}
+#: Suites the local OpenSSL can still offer (no RC4-MD5, no DES-CBC3-SHA).
+LOCAL_SUITES = tuple(s for s in profile.CLOUDFRONT_SUITES
+                     if s.openssl_name not in ("RC4-MD5", "DES-CBC3-SHA"))
+
+
+class Deadline(Exception):
+    """A deadline passed while waiting on the origin."""
+
+
+class Watchdog:
+    """Shuts the socket down when a deadline passes.
+
+    OpenSSL consumes every byte already there within one call, so a peer streaming
+    records it ignores (HelloRequests, warning alerts) could hold `do_handshake` or
+    `recv` long past the deadline that `_wait` checks between calls.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._timer: threading.Timer | None = None
+        self.fired = False
+
+    def arm(self, deadline: float) -> None:
+        self.cancel()
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer.join()
+            self._timer = None
+
+    def _fire(self) -> None:
+        self.fired = True
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+
+
+def _set_profile(ctx: SSL.Context) -> None:
+    """CloudFront's curves and signature schemes, through OpenSSL's own calls
+    (pyOpenSSL has no public API for them)."""
+    try:
+        from OpenSSL._util import lib  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    ctx_ptr = ctx._context  # type: ignore[attr-defined]
+    curves = getattr(lib, "SSL_CTX_set1_curves_list", None)
+    if curves is not None:
+        curves(ctx_ptr, profile.CLOUDFRONT_GROUPS_OPENSSL.encode())
+    sigalgs = getattr(lib, "SSL_CTX_set1_sigalgs_list", None)
+    if sigalgs is not None:
+        sigalgs(ctx_ptr, profile.cloudfront_sigalgs_openssl().encode())
+
+
+def cloudfront_context(protocols: Sequence[Protocol]) -> SSL.Context | None:
+    """A client context offering what CloudFront offers, or None when the local
+    OpenSSL speaks none of the enabled versions."""
+    usable = sorted((p for p in protocols if p in _VERSIONS), key=lambda p: p.wire)
+    if not usable:
+        return None
+    ctx = SSL.Context(SSL.TLS_METHOD)
+    ctx.set_min_proto_version(_VERSIONS[usable[0]])
+    ctx.set_max_proto_version(_VERSIONS[usable[-1]])
+    ctx.set_cipher_list(
+        (":".join(s.openssl_name for s in LOCAL_SUITES) + ":@SECLEVEL=0").encode())
+    ctx.set_verify(SSL.VERIFY_NONE, lambda *_: True)  # the certificate stage judges trust
+    ctx.set_options(SSL.OP_NO_TICKET | SSL.OP_NO_RENEGOTIATION)
+    _set_profile(ctx)
+    return ctx
+
+
+def wait(conn: SSL.Connection, deadline: float, write: bool = False) -> None:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise Deadline
+    fd = conn.fileno()
+    if hasattr(select, "poll"):  # select() fails on descriptors over FD_SETSIZE (1024)
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT if write else select.POLLIN)
+        if not poller.poll(max(1, math.ceil(remaining * 1000))):
+            raise Deadline
+        return
+    readable, writable, _ = select.select([] if write else [fd], [fd] if write else [], [],
+                                          remaining)
+    if not readable and not writable:
+        raise Deadline
+
+
+def handshake(conn: SSL.Connection, deadline: float) -> None:
+    """do_handshake on a non-blocking socket, waiting at most until `deadline`."""
+    while True:
+        try:
+            conn.do_handshake()
+            return
+        except SSL.WantReadError:
+            wait(conn, deadline)
+        except SSL.WantWriteError:
+            wait(conn, deadline, write=True)

@@ -1,0 +1,1 @@
+"""Certificates: DER, names, facts, and CloudFront's judgement of a chain."""

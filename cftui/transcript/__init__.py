@@ -1,0 +1,1 @@
+"""openssl s_client emulation for the detail view: one attempt -> lines."""
