@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support.agreement import assert_causes_agree
 
 from cftui.demo.origins import DEMO_KEYS, DemoOrigins
 from cftui.engine.run import check
@@ -70,6 +71,7 @@ def test_every_demo_origin_in_process() -> None:
         assert [o.key for o in origins] == list(DEMO_KEYS)
         for origin in origins:
             report = check(origin.target)
+            assert_causes_agree(report)
             codes = sorted(c.code for c in report.verdict.causes)
             assert codes == sorted(origin.expect), (origin.key, report.verdict.causes)
             assert origin.target.ca_file and Path(origin.target.ca_file).exists()

@@ -16,7 +16,7 @@ from OpenSSL import SSL
 from cftui.engine import profile
 from cftui.engine.net.connect import Endpoint, connect, describe_os_error
 from cftui.engine.profile import Protocol
-from cftui.engine.results import HttpResult
+from cftui.engine.results import HttpOutcome, HttpResult
 from cftui.engine.tls.handshake import Deadline, Watchdog, cloudfront_context, handshake, wait
 
 
@@ -89,7 +89,7 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
     start = time.monotonic()
 
     def result(outcome: str, **kw: object) -> HttpResult:
-        return HttpResult(address=endpoint.address, outcome=outcome,
+        return HttpResult(address=endpoint.address, outcome=HttpOutcome(outcome),
                           duration_ms=(time.monotonic() - start) * 1000, **kw)  # type: ignore
 
     ctx = cloudfront_context(protocols)

@@ -5,32 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from cftui.engine.causes import CauseCode, Severity
 from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
-
-
-class Stage(str, Enum):
-    DNS = "dns"
-    TCP = "tcp"
-    TLS = "tls"
-    CERTIFICATE = "certificate"
-    HTTP = "http"
-
-    @property
-    def title(self) -> str:
-        return _TITLES[self]
-
-
-_TITLES = {Stage.DNS: "DNS", Stage.TCP: "TCP", Stage.TLS: "TLS",
-           Stage.CERTIFICATE: "Certificate", Stage.HTTP: "HTTP"}
-
-
-class Status(str, Enum):
-    PENDING = "pending"
-    RUNNING = "running"
-    PASS = "pass"
-    WARN = "warn"
-    FAIL = "fail"
-    SKIPPED = "skipped"
+from cftui.engine.stage import Stage as Stage
+from cftui.engine.stage import Status as Status
 
 
 @dataclass(frozen=True)
@@ -42,12 +20,21 @@ class StageResult:
     details: tuple[str, ...] = ()
 
 
+class TcpOutcome(str, Enum):
+    CONNECTED = "connected"
+    REFUSED = "refused"  # RST: CloudFront answers 502
+    TIMEOUT = "timeout"  # silently dropped: 504
+    UNREACHABLE = "unreachable"
+    NO_ROUTE_HERE = "no-route-here"  # this machine cannot reach it; CloudFront may
+    ERROR = "error"
+
+
 @dataclass(frozen=True)
 class TcpResult:
     address: str
     port: int
     connected: bool
-    outcome: str  # "connected", "refused", "timeout", "unreachable", "no-route-here", "error"
+    outcome: TcpOutcome
     error: str | None = None
     duration_ms: float = 0.0
 
@@ -97,10 +84,21 @@ class CertificateReport:
     address: str = ""
 
 
+class HttpOutcome(str, Enum):
+    RESPONSE = "response"
+    TIMEOUT = "timeout"
+    CLOSED = "closed"  # closed before a whole response head
+    NOT_HTTP = "not-http"
+    TOO_LARGE = "too-large"  # head over CloudFront's limit
+    TLS_FAILED = "tls-failed"  # the real handshake with CloudFront's profile failed
+    SKIPPED = "skipped"  # not sent (the local OpenSSL cannot speak what the origin needs)
+    ERROR = "error"
+
+
 @dataclass(frozen=True)
 class HttpResult:
     address: str
-    outcome: str  # "response", "timeout", "closed", "not-http", "too-large", "tls-failed", "error"
+    outcome: HttpOutcome
     status_code: int | None = None
     status_line: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
@@ -113,8 +111,8 @@ class HttpResult:
 
 @dataclass(frozen=True)
 class Cause:
-    code: str
-    severity: str  # "error" | "warning"
+    code: CauseCode
+    severity: Severity
     stage: Stage
     message: str
     fix: str
@@ -122,7 +120,7 @@ class Cause:
 
     @property
     def blocking(self) -> bool:
-        return self.severity == "error"
+        return self.severity is Severity.ERROR
 
 
 @dataclass(frozen=True)

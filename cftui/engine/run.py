@@ -1,4 +1,10 @@
-"""Run every stage CloudFront goes through for one origin, reporting progress as events."""
+"""Run every stage CloudFront goes through for one origin, reporting progress as events.
+
+Each stage is a unit: it gathers facts (and posts them as a StageFinished with
+Status.DONE), and an unexpected exception inside it becomes that stage's error,
+never a crash of the check. The verdict is computed once, from all the facts, when
+the last stage is done; it then decides each stage's final status.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from cftui.engine import verdict
 from cftui.engine.http import fetch
@@ -19,9 +25,9 @@ from cftui.engine.results import (
     AddressesResolved,
     AddressReport,
     AttemptFinished,
-    CertificateReport,
     CheckFinished,
     Event,
+    HttpOutcome,
     HttpResult,
     ProtocolFinished,
     Report,
@@ -30,14 +36,23 @@ from cftui.engine.results import (
     StageResult,
     StageStarted,
     Status,
-    TcpResult,
 )
 from cftui.engine.tls import scan, tls13chain
 from cftui.engine.tls.handshake import LOCAL_SUITES
 from cftui.engine.x509.info import CertificateParseError
-from cftui.engine.x509.judge import TrustStoreError, judge
+from cftui.engine.x509.judge import judge
 
 OnEvent = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a stage's work found: a one-line summary, detail lines, and whether the
+    stage had nothing to do after all (every request skipped)."""
+
+    summary: str
+    details: tuple[str, ...] = ()
+    skipped: bool = False
 
 
 def _ignore(_: Event) -> None:
@@ -50,6 +65,9 @@ class _Run:
         self.on_event = on_event
         self.cancel = cancel
         self.stages: list[StageResult] = []
+        self.errors: dict[Stage, str] = {}
+        self.addresses: tuple[str, ...] = ()
+        self.reports: dict[str, AddressReport] = {}
         self.started = time.monotonic()
         self.started_at = time.time()
 
@@ -57,12 +75,21 @@ class _Run:
         if self.cancel.is_set():
             raise Cancelled
 
-    def stage(self, stage: Stage, work: Callable[[], tuple[Status, str, tuple[str, ...]]]) -> None:
+    def stage(self, stage: Stage, work: Callable[[], Facts]) -> None:
+        """Run one stage; its facts (or its error) become a StageResult with Status.DONE."""
         self.check_cancel()
         self.on_event(StageStarted(stage))
         start = time.monotonic()
-        status, summary, details = work()
-        result = StageResult(stage, status, summary, (time.monotonic() - start) * 1000, details)
+        try:
+            facts = work()
+        except Cancelled:
+            raise
+        except Exception as exc:  # a bug or a surprise must not take the whole check down
+            error = f"{type(exc).__name__}: {exc}"
+            self.errors[stage] = error
+            facts = Facts(f"could not finish: {error}")
+        result = StageResult(stage, Status.SKIPPED if facts.skipped else Status.DONE,
+                             facts.summary, (time.monotonic() - start) * 1000, facts.details)
         self.stages.append(result)
         self.on_event(StageFinished(result))
 
@@ -75,36 +102,42 @@ class _Run:
         t = self.target
         return Endpoint(address, t.port, t.connect_timeout, t.connect_timeout)
 
+    def live(self) -> list[str]:
+        return [a for a, r in self.reports.items() if r.tcp and r.tcp.connected]
+
 
 def check(target: Target, *, on_event: OnEvent = _ignore,
           cancel: threading.Event | None = None) -> Report:
-    """Check one origin. Blocks; call it from a worker thread. Never raises for network
-    trouble; raises TrustStoreError when the extra CA file cannot be read."""
+    """Check one origin. Blocks; call it from a worker thread. Never raises for anything
+    an origin or a file can do: a stage that fails unexpectedly says so in the report."""
     run = _Run(target, on_event, cancel or threading.Event())
-    reports: dict[str, AddressReport] = {}
     addresses: tuple[str, ...] = ()
     dns_error: str | None = None
     cancelled = False
     with ThreadPoolExecutor(max_workers=16, thread_name_prefix="cftui") as pool:
         try:
             addresses, dns_error = _dns(run)
+            run.addresses = addresses
             if addresses:
-                _tcp(run, addresses, reports, pool)
-                _tls(run, reports, pool)
-                _certificate(run, reports)
-                _http(run, reports, pool)
+                for step in (_tcp, _tls, _certificate, _http):
+                    step(run, pool)
             else:
                 for stage in (Stage.TCP, Stage.TLS, Stage.CERTIFICATE, Stage.HTTP):
                     run.skip(stage, "no address to connect to")
         except Cancelled:
             cancelled = True
-    per_address = tuple(reports.get(a, AddressReport(a)) for a in addresses)
+    per_address = tuple(run.reports.get(a, AddressReport(a)) for a in addresses)
+    outcome = verdict.decide(target, per_address, dns_error, run.errors)
+    done = {s.stage for s in run.stages}
+    facts = run.stages + [StageResult(s, Status.SKIPPED, "cancelled" if cancelled else "not run")
+                          for s in Stage if s not in done]
     report = Report(
         target=target,
         addresses=addresses,
-        stages=tuple(run.stages),
+        stages=verdict.judge_stages(sorted(facts, key=lambda s: list(Stage).index(s.stage)),
+                                    outcome, addresses),
         per_address=per_address,
-        verdict=verdict.decide(target, per_address, dns_error),
+        verdict=outcome,
         started_at=run.started_at,
         duration_ms=(time.monotonic() - run.started) * 1000,
         dns_error=dns_error,
@@ -119,57 +152,44 @@ def _dns(run: _Run) -> tuple[tuple[str, ...], str | None]:
     found: list[tuple[str, ...]] = []
     error: list[str] = []
 
-    def work() -> tuple[Status, str, tuple[str, ...]]:
+    def work() -> Facts:
         if target.connect_to:
             found.append(tuple(target.connect_to))
-            return (Status.PASS, f"using {', '.join(target.connect_to)} (not resolved)", ())
+            return Facts(f"using {', '.join(target.connect_to)} (not resolved)")
         try:
             addresses = dns.resolve(target.domain, target.port, target.connect_timeout)
         except dns.ResolveError as exc:
             error.append(str(exc))
-            return Status.FAIL, str(exc), ()
+            return Facts(str(exc))
         found.append(addresses)
         plural = "es" if len(addresses) > 1 else ""
-        return Status.PASS, f"{len(addresses)} address{plural}: {', '.join(addresses)}", ()
+        return Facts(f"{len(addresses)} address{plural}: {', '.join(addresses)}")
 
     run.stage(Stage.DNS, work)
     if found:
         run.on_event(AddressesResolved(found[0]))
         return found[0], None
-    return (), error[0] if error else "no address"
+    return (), error[0] if error else run.errors.get(Stage.DNS, "no address")
 
 
-def _tcp(run: _Run, addresses: Sequence[str], reports: dict[str, AddressReport],
-         pool: ThreadPoolExecutor) -> None:
-    def work() -> tuple[Status, str, tuple[str, ...]]:
-        results = list(pool.map(lambda a: tcp_connect(run.endpoint(a)), addresses))
+def _tcp(run: _Run, pool: ThreadPoolExecutor) -> None:
+    def work() -> Facts:
+        results = list(pool.map(lambda a: tcp_connect(run.endpoint(a)), run.addresses))
         for r in results:
-            reports[r.address] = AddressReport(r.address, tcp=r)
-        details = tuple(_tcp_line(r) for r in results)
+            run.reports[r.address] = AddressReport(r.address, tcp=r)
+        lines = tuple(f"{r.address}:{r.port} connected in {r.duration_ms:.0f} ms" if r.connected
+                      else f"{r.address}:{r.port} {r.error}" for r in results)
         if all(r.connected for r in results):
             took = max(r.duration_ms for r in results)
-            return Status.PASS, f"port {run.target.port} open ({took:.0f} ms)", details
-        statuses = [Status.PASS if r.connected else
-                    Status.WARN if r.outcome == "no-route-here" else Status.FAIL
-                    for r in results]
-        lines = [f"{r.address}: " + (f"port {r.port} open" if r.connected else
-                                     f"{r.error} (not tested from here)"
-                                     if r.outcome == "no-route-here" else f"{r.error}")
-                 for r in results]
-        return _worst(statuses), _combine(statuses, lines), details
+            return Facts(f"port {run.target.port} open ({took:.0f} ms)", lines)
+        return Facts(_combine(lines), lines)
 
     run.stage(Stage.TCP, work)
 
 
-def _tcp_line(r: TcpResult) -> str:
-    if r.connected:
-        return f"{r.address}:{r.port} connected in {r.duration_ms:.0f} ms"
-    return f"{r.address}:{r.port} {r.error}"
-
-
-def _tls(run: _Run, reports: dict[str, AddressReport], pool: ThreadPoolExecutor) -> None:
+def _tls(run: _Run, pool: ThreadPoolExecutor) -> None:
     target = run.target
-    live = [a for a, r in reports.items() if r.tcp and r.tcp.connected]
+    live = run.live()
     if not live:
         run.skip(Stage.TLS, "no TCP connection")
         return
@@ -186,46 +206,26 @@ def _tls(run: _Run, reports: dict[str, AddressReport], pool: ThreadPoolExecutor)
             run.on_event(ProtocolFinished(r))
         return address, results
 
-    def work() -> tuple[Status, str, tuple[str, ...]]:
+    def work() -> Facts:
         for address, results in pool.map(one, live):
-            reports[address] = replace(reports[address], protocols=results)
+            run.reports[address] = replace(run.reports[address], protocols=results)
         run.check_cancel()
-        return _tls_summary(target, [reports[a] for a in live])
+        lines = tuple(f"{a}: {_tls_facts(run.reports[a].protocols)}" for a in live)
+        return Facts(_combine(lines), lines)
 
     run.stage(Stage.TLS, work)
 
 
-def _tls_summary(target: Target, reports: Sequence[AddressReport]
-                 ) -> tuple[Status, str, tuple[str, ...]]:
-    statuses, lines = [], []
-    for report in reports:
-        causes = verdict.tls_causes(target, report)
-        working = [r for r in report.protocols if r.enabled and r.cloudfront_works]
-        if any(c.blocking for c in causes) or not working:
-            statuses.append(Status.FAIL)
-            lines.append(f"{report.address}: {causes[0].message if causes else 'fails'}")
-        else:
-            statuses.append(Status.WARN if causes else Status.PASS)
-            best = working[-1]
-            lines.append(f"{report.address}: {best.protocol.value} {best.cipher}")
-    return _worst(statuses), _combine(statuses, lines), tuple(lines)
-
-
-def _worst(statuses: Sequence[Status]) -> Status:
-    for status in (Status.FAIL, Status.WARN, Status.PASS):
-        if status in statuses:
-            return status
-    return Status.SKIPPED
-
-
-def _combine(statuses: Sequence[Status], lines: Sequence[str]) -> str:
-    """One summary for several addresses: the first failing line, and how many fail."""
-    if len(lines) == 1:
-        return lines[0].split(": ", 1)[1]
-    bad = [i for i, s in enumerate(statuses) if s in (Status.FAIL, Status.WARN)]
-    if not bad:
-        return f"all {len(lines)} addresses: {lines[0].split(': ', 1)[1]}"
-    return f"{len(bad)} of {len(lines)} addresses: {lines[bad[0]]}"
+def _tls_facts(results: Sequence[ProtocolResult]) -> str:
+    working = [r for r in results if r.enabled and r.cloudfront_works]
+    if working:
+        best = working[-1]
+        return f"{best.protocol.value} {best.cipher}"
+    spoken = [r for r in results if r.enabled and r.accepted]
+    if spoken:
+        return (f"speaks {spoken[-1].protocol.value}, but no handshake with CloudFront's "
+                "offer completes")
+    return "no handshake with CloudFront's offer"
 
 
 def chain_for(results: Sequence[ProtocolResult]) -> tuple[bytes, ...]:
@@ -240,47 +240,40 @@ def chain_for(results: Sequence[ProtocolResult]) -> tuple[bytes, ...]:
     return ()
 
 
-def _certificate(run: _Run, reports: dict[str, AddressReport]) -> None:
+def _certificate(run: _Run, pool: ThreadPoolExecutor) -> None:
     target = run.target
-    chains: dict[str, tuple[bytes, ...]] = {}
-    for address, report in reports.items():
-        chain = chain_for(report.protocols)
-        if not chain and any(r.protocol is Protocol.TLSv1_3 and r.accepted
-                             for r in report.protocols):
-            # encrypted in TLS 1.3: a real TLS 1.3 handshake reads it
-            chain = tls13chain.fetch_chain(run.endpoint(address), target.sni)
-        if chain:
-            chains[address] = chain
-    if not chains:
+    reports = run.reports
+    chains = {a: c for a, r in reports.items() if (c := chain_for(r.protocols))}
+    tls13_only = [a for a, r in reports.items() if a not in chains and any(
+        p.protocol is Protocol.TLSv1_3 and p.accepted for p in r.protocols)]
+    if not chains and not tls13_only:
         run.skip(Stage.CERTIFICATE, "no certificate received")
         return
 
-    def work() -> tuple[Status, str, tuple[str, ...]]:
-        judged: dict[str, CertificateReport] = {}
+    def work() -> Facts:
+        # TLS 1.3 encrypts the Certificate message: a real TLS 1.3 handshake reads it.
+        for address in tls13_only:
+            run.check_cancel()
+            if chain := tls13chain.fetch_chain(run.endpoint(address), target.sni):
+                chains[address] = chain
         lines = []
         for address, chain in chains.items():
+            run.check_cancel()
             try:
-                judged[address] = judge(chain, target.expected_name, target.ca_file,
-                                        address=address)
+                cert = judge(chain, target.expected_name, target.ca_file, address=address)
             except CertificateParseError as exc:
                 reports[address] = replace(reports[address], certificate_error=str(exc))
                 lines.append(f"{address}: the certificate does not parse: {exc}")
-        for address, cert in judged.items():
-            reports[address] = replace(reports[address], certificate=cert)
-        statuses = []
-        for address in chains:
-            causes = verdict.certificate_causes(reports[address])
-            if address not in judged:
-                statuses.append(Status.FAIL)
                 continue
-            statuses.append(Status.FAIL if any(c.blocking for c in causes)
-                            else Status.WARN if causes else Status.PASS)
-            leaf = judged[address].chain[0]
-            lines.append(f"{address}: " + (causes[0].message if causes else
-                                           f"valid for {target.expected_name}, trusted, "
-                                           f"{judged[address].days_left} days left "
-                                           f"({leaf.key_type} {leaf.key_bits})"))
-        return _worst(statuses), _combine(statuses, lines), tuple(lines)
+            reports[address] = replace(reports[address], certificate=cert)
+            leaf = cert.chain[0]
+            lines.append(f"{address}: {len(cert.chain)} sent, leaf {leaf.key_type} "
+                         f"{leaf.key_bits}, {cert.days_left} days left, covers "
+                         f"{target.expected_name}: {'yes' if cert.name_match else 'no'}")
+        if not lines:
+            return Facts("no certificate received (the TLS 1.3 handshake did not complete)",
+                         skipped=True)
+        return Facts(_combine(lines), tuple(lines))
 
     run.stage(Stage.CERTIFICATE, work)
 
@@ -294,42 +287,50 @@ def _locally_reachable(report: AddressReport) -> bool:
                and _LOCAL_SUITES.intersection(r.accepted_ciphers) for r in report.protocols)
 
 
-def _http(run: _Run, reports: dict[str, AddressReport], pool: ThreadPoolExecutor) -> None:
+def _http(run: _Run, pool: ThreadPoolExecutor) -> None:
     target = run.target
     if not target.http:
         run.skip(Stage.HTTP, "skipped (--no-http)")
         return
-    ready = [a for a, r in reports.items()
+    ready = [a for a, r in run.reports.items()
              if any(p.enabled and p.cloudfront_works for p in r.protocols)]
     if not ready:
         run.skip(Stage.HTTP, "no working TLS handshake to send a request over")
         return
 
     def one(address: str) -> HttpResult:
-        if not _locally_reachable(reports[address]):
-            return HttpResult(address, "skipped", error="request not sent: the origin speaks "
-                              "CloudFront's offer only with SSLv3, RC4-MD5 or DES-CBC3-SHA, "
-                              "which the local OpenSSL cannot")
+        if not _locally_reachable(run.reports[address]):
+            return HttpResult(address, HttpOutcome.SKIPPED, error="request not sent: the "
+                              "origin speaks CloudFront's offer only with SSLv3, RC4-MD5 or "
+                              "DES-CBC3-SHA, which the local OpenSSL cannot")
         return fetch(run.endpoint(address), sni=target.sni, host=target.sni, path=target.path,
                      protocols=target.protocols, read_timeout=target.read_timeout)
 
-    def work() -> tuple[Status, str, tuple[str, ...]]:
+    def work() -> Facts:
         results = list(pool.map(one, ready))
-        statuses, lines = [], []
         for r in results:
-            reports[r.address] = replace(reports[r.address], http=r)
-            causes = verdict.http_causes(target, reports[r.address])
-            if r.outcome == "skipped":
-                statuses.append(Status.SKIPPED)
-                lines.append(f"{r.address}: {r.error}")
-                continue
-            statuses.append(Status.FAIL if any(c.blocking for c in causes)
-                            else Status.WARN if causes else Status.PASS)
-            lines.append(f"{r.address}: " + (causes[0].message if causes else
-                                             f"{r.status_line} in {r.duration_ms:.0f} ms"))
-        return _worst(statuses), _combine(statuses, lines), tuple(lines)
+            run.reports[r.address] = replace(run.reports[r.address], http=r)
+        lines = [f"{r.address}: {_http_facts(r)}" for r in results]
+        return Facts(_combine(lines), tuple(lines),
+                     skipped=all(r.outcome is HttpOutcome.SKIPPED for r in results))
 
     run.stage(Stage.HTTP, work)
 
 
-__all__ = ["TrustStoreError", "chain_for", "check"]
+def _http_facts(r: HttpResult) -> str:
+    if r.outcome is HttpOutcome.RESPONSE:
+        return f"{r.status_line} in {r.duration_ms:.0f} ms"
+    return r.error or r.outcome.value
+
+
+def _combine(lines: Sequence[str]) -> str:
+    """One summary for several addresses: the line itself when there is one address."""
+    if len(lines) == 1:
+        return lines[0].split(": ", 1)[-1]
+    first = lines[0].split(": ", 1)[-1]
+    if all(line.split(": ", 1)[-1] == first for line in lines):
+        return f"all {len(lines)} addresses: {first}"
+    return f"{len(lines)} addresses: " + "; ".join(lines)
+
+
+__all__ = ["chain_for", "check"]

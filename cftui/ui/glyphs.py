@@ -38,6 +38,7 @@ UNICODE = Glyphs(
     status={
         Status.PENDING: "·",
         Status.RUNNING: "…",
+        Status.DONE: "•",
         Status.PASS: "✓",
         Status.WARN: "!",
         Status.FAIL: "✗",
@@ -62,6 +63,7 @@ ASCII = Glyphs(
     status={
         Status.PENDING: ".",
         Status.RUNNING: "~",
+        Status.DONE: "*",
         Status.PASS: "+",
         Status.WARN: "!",
         Status.FAIL: "x",
@@ -87,6 +89,7 @@ ASCII = Glyphs(
 STATUS_WORDS: dict[Status, str] = {
     Status.PENDING: "pending",
     Status.RUNNING: "running",
+    Status.DONE: "done",
     Status.PASS: "PASS",
     Status.WARN: "WARN",
     Status.FAIL: "FAIL",

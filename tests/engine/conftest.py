@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from support import SessionPki
+from support.agreement import assert_causes_agree
 
 from cftui.engine.model import Target
 from cftui.engine.results import Report
@@ -26,6 +27,8 @@ def run_check(pki: SessionPki) -> Callable[..., Report]:
             "ca_file": str(pki.ca_file), "connect_timeout": 1.0, "read_timeout": 1.0,
         }
         values.update(fields)
-        return check(Target(**values))
+        report = check(Target(**values))
+        assert_causes_agree(report)
+        return report
 
     return run

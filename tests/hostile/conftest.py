@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from peers import Step
 from support import SessionPki
+from support.agreement import assert_causes_agree
 
 from cftui.demo.servers import RawPeer, TlsOrigin
 from cftui.engine.model import Target
@@ -74,6 +75,8 @@ def run_check(pki: SessionPki) -> RunCheck:
         settings.update(options)
         start = time.monotonic()
         report = check(Target(**settings))
-        return Checked(report, time.monotonic() - start)
+        elapsed = time.monotonic() - start
+        assert_causes_agree(report)
+        return Checked(report, elapsed)
 
     return run

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from cftui.engine import profile
+from cftui.engine.causes import CauseCode, Severity
 from cftui.engine.model import (
     Alert,
     FlightEnd,
@@ -36,6 +37,7 @@ from cftui.engine.results import (
     StageResult,
     StageStarted,
     Status,
+    TcpOutcome,
     TcpResult,
     Verdict,
 )
@@ -112,7 +114,7 @@ def certificate(subject: str = "CN=origin.example.com") -> CertificateReport:
         address=ADDRESS)
 
 
-CAUSE = Cause("tls-cipher-mismatch", "error", Stage.TLS,
+CAUSE = Cause(CauseCode.TLS_CIPHER_MISMATCH, Severity.ERROR, Stage.TLS,
               "the origin speaks TLSv1.2 but accepts none of CloudFront's cipher suites",
               "enable an ECDHE-RSA-AES128-GCM-SHA256 or ECDHE-RSA-AES256-GCM-SHA384 suite "
               "on the origin")
@@ -129,7 +131,7 @@ def failing_report(target: Target = TARGET, cert: CertificateReport | None = Non
         StageResult(Stage.HTTP, Status.SKIPPED, "no working TLS handshake to send a request "
                     "over"),
     )
-    address = AddressReport(ADDRESS, TcpResult(ADDRESS, 443, True, "connected"),
+    address = AddressReport(ADDRESS, TcpResult(ADDRESS, 443, True, TcpOutcome.CONNECTED),
                             protocol_results(), cert or certificate())
     return Report(target, (ADDRESS,), stages, (address,),
                   Verdict(True, 502, (CAUSE,)), started_at=1_700_000_000.0, duration_ms=40.0)

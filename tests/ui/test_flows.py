@@ -97,7 +97,8 @@ async def test_cancel_keeps_results_and_escape_goes_back(demo: dict[str, DemoOri
         assert isinstance(screen, CheckScreen) and screen.state.running
         await pilot.press("escape")  # cancels, does not leave
         assert app.screen is screen and not screen.state.running
-        assert panel(app, Stage.TLS).view.status is Status.PASS
+        # facts stay; a cancelled run is never judged, so no stage claims PASS or FAIL
+        assert panel(app, Stage.TLS).view.status is Status.DONE
         assert panel(app, Stage.HTTP).view.summary == "cancelled"
         assert "cancelled" in screen.query_one(VerdictBar).text
         await settle(pilot)  # the cancelled run ends; what it still posts is dropped

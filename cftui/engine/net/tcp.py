@@ -7,7 +7,7 @@ import socket
 import time
 
 from cftui.engine.net.connect import Endpoint, connect, describe_os_error
-from cftui.engine.results import TcpResult
+from cftui.engine.results import TcpOutcome, TcpResult
 
 #: Errors that speak of this machine's own network (typically: no IPv6 route on the
 #: bastion), not of the origin.
@@ -22,17 +22,17 @@ def tcp_connect(endpoint: Endpoint) -> TcpResult:
     except OSError as exc:
         took = (time.monotonic() - start) * 1000
         if isinstance(exc, TimeoutError | socket.timeout):
-            outcome = "timeout"
+            outcome = TcpOutcome.TIMEOUT
         elif exc.errno in (errno.ECONNREFUSED, errno.ECONNRESET):
-            outcome = "refused"
+            outcome = TcpOutcome.REFUSED
         elif exc.errno in NO_ROUTE_HERE:
-            outcome = "no-route-here"  # this machine cannot reach it; CloudFront may
+            outcome = TcpOutcome.NO_ROUTE_HERE  # this machine cannot reach it; CloudFront may
         elif exc.errno == errno.EHOSTUNREACH:
-            outcome = "unreachable"
+            outcome = TcpOutcome.UNREACHABLE
         else:
-            outcome = "error"
+            outcome = TcpOutcome.ERROR
         return TcpResult(endpoint.address, endpoint.port, False, outcome,
                          describe_os_error(exc), took)
     took = (time.monotonic() - start) * 1000
     sock.close()
-    return TcpResult(endpoint.address, endpoint.port, True, "connected", None, took)
+    return TcpResult(endpoint.address, endpoint.port, True, TcpOutcome.CONNECTED, None, took)

@@ -57,7 +57,7 @@ def broken_flight_error(a: ProtocolAttempt) -> str | None:
     return f"{a.error or a.outcome.value} after the ServerHello"
 
 
-def _refused_version(a: ProtocolAttempt) -> bool:
+def refused_version(a: ProtocolAttempt) -> bool:
     """The answer says plainly that the version itself is not spoken."""
     if a.outcome is Outcome.ALERT and a.flight and a.flight.alert:
         return a.flight.alert.description == 70  # protocol_version
@@ -117,7 +117,7 @@ def scan_protocol(
     error = attempt_error(last)
     if last.outcome in (Outcome.CONNECT_FAILED, Outcome.NOT_TLS):
         return _result(protocol, enabled, None, (), attempts, endpoint, error=error)
-    if _refused_version(last):
+    if refused_version(last):
         return _result(protocol, enabled, False, (), attempts, endpoint, error=error)
     broad = run(hello.broad_hello(protocol, sni), Purpose.BROAD)
     if broad.accepted:

@@ -12,6 +12,7 @@ from cftui.ui.state import StageView
 STATUS_STYLES: dict[Status, str] = {
     Status.PENDING: "$text-muted",
     Status.RUNNING: "$accent bold",
+    Status.DONE: "$text",
     Status.PASS: "$success bold",
     Status.WARN: "$warning bold",
     Status.FAIL: "$error bold",

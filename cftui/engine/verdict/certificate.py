@@ -1,0 +1,64 @@
+"""Causes from the certificate facts: the chain as the origin sent it, judged."""
+
+from __future__ import annotations
+
+from cftui.engine import profile
+from cftui.engine.causes import CauseCode
+from cftui.engine.results import AddressReport, Cause
+from cftui.engine.verdict.build import cause
+
+
+def certificate_causes(report: AddressReport) -> list[Cause]:
+    if report.certificate_error is not None:
+        return [cause(CauseCode.CERT_MALFORMED, "the origin's certificate does not parse "
+                      f"({report.certificate_error})")]
+    cert = report.certificate
+    if cert is None:
+        return []
+    causes: list[Cause] = []
+    leaf = cert.chain[0]
+    name = cert.expected_name
+    if not cert.name_match:
+        covered = ", ".join(leaf.san[:5]) or (f"CN {leaf.common_name}" if leaf.common_name
+                                              else "no names")
+        causes.append(cause(CauseCode.CERT_NAME_MISMATCH, f"the certificate does not cover "
+                            f"{name} (it names {covered})", name=name))
+    elif cert.cn_only:
+        causes.append(cause(CauseCode.CERT_NAME_CN_ONLY, f"{name} matches only the "
+                            "certificate's CN; no SAN entry covers it", name=name))
+    if cert.expired:
+        causes.append(cause(CauseCode.CERT_EXPIRED,
+                            f"the certificate expired on {leaf.not_after}"))
+    elif cert.not_yet_valid:
+        causes.append(cause(CauseCode.CERT_NOT_YET_VALID,
+                            f"the certificate is valid only from {leaf.not_before}"))
+    elif cert.days_left < profile.EXPIRY_WARNING_DAYS:
+        causes.append(cause(CauseCode.CERT_EXPIRING_SOON, f"the certificate expires in "
+                            f"{cert.days_left} days ({leaf.not_after})"))
+    if not cert.trusted:
+        causes.append(_trust_cause(report))
+    if not cert.in_order:
+        causes.append(cause(CauseCode.CERT_CHAIN_ORDER,
+                            "the origin sends its chain out of order"))
+    if cert.key_problem:
+        causes.append(cause(CauseCode.CERT_KEY_UNSUPPORTED,
+                            f"the certificate has a {cert.key_problem}"))
+    if cert.extra_certs:
+        which = ", ".join(f"#{i}" for i in cert.extra_certs)
+        causes.append(cause(CauseCode.CERT_EXTRA_CERTS, "the origin sends certificates off "
+                            f"the path or the root ({which})"))
+    return causes
+
+
+def _trust_cause(report: AddressReport) -> Cause:
+    cert = report.certificate
+    assert cert is not None
+    if not cert.chain_complete:
+        where = (f"; download it from {cert.missing_issuer_url}"
+                 if cert.missing_issuer_url else "")
+        return cause(CauseCode.CERT_CHAIN_INCOMPLETE, "the origin does not send the "
+                     f"intermediate certificate '{cert.missing_issuer}'",
+                     issuer=cert.missing_issuer, where=where)
+    why = ("the certificate is self-signed" if cert.self_signed else
+           "the chain ends at a root that is not on Mozilla's list")
+    return cause(CauseCode.CERT_UNTRUSTED, f"{why} ({cert.trust_error or 'no trusted path'})")
