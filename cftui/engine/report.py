@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cftui import __version__
+from cftui.engine.causes import CauseCode
 from cftui.engine.model import ProtocolResult
 from cftui.engine.results import CertificateReport, CertInfo, HttpResult, Report, Stage, Status
 from cftui.textsafe import one_line
@@ -135,8 +136,11 @@ def verdict_line(report: Report) -> str:
         return f"{name}: check cancelled"
     if v.would_fail:
         first = next(c for c in v.causes if c.blocking)
-        return f"{name}: CloudFront would answer {v.http_status} ({first.code})"
-    warnings = [c.code for c in v.causes]
+        return f"{name}: CloudFront would answer {v.http_status} ({first.code.value})"
+    incomplete = [c for c in v.causes if c.code is CauseCode.CHECK_INCOMPLETE]
+    if incomplete:
+        return f"{name}: check incomplete ({one_line(incomplete[0].message)})"
+    warnings = [c.code.value for c in v.causes]
     suffix = f", with warnings: {', '.join(warnings)}" if warnings else ""
     return f"{name}: CloudFront can reach this origin over HTTPS{suffix}"
 
@@ -168,7 +172,7 @@ def to_text(report: Report, colour: bool = False) -> str:
         lines.append("")
         for c in v.causes:
             tag = paint("error  " if c.blocking else "warning", "31" if c.blocking else "33")
-            lines.append(f"  {tag} {c.code}: {one_line(c.message)}")
+            lines.append(f"  {tag} {c.code.value}: {one_line(c.message)}")
             lines.append(f"          fix: {one_line(c.fix)}")
     return "\n".join(lines)
 
@@ -222,5 +226,6 @@ def to_markdown(report: Report) -> str:
     if v.causes:
         out += ["", "## Causes and fixes", ""]
         for c in v.causes:
-            out.append(f"- **{c.code}** ({c.severity}): {md(c.message)}  \n  fix: {md(c.fix)}")
+            out.append(f"- **{c.code.value}** ({c.severity.value}): {md(c.message)}  \n  fix: "
+                       f"{md(c.fix)}")
     return "\n".join(out) + "\n"

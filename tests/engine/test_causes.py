@@ -15,6 +15,7 @@ import struct
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from support import SessionPki
@@ -31,7 +32,9 @@ from cftui.demo.behaviours import (
 )
 from cftui.demo.loopback import free_port_on
 from cftui.demo.servers import GARBAGE, TlsOrigin
+from cftui.engine import report as report_mod
 from cftui.engine import verdict
+from cftui.engine.causes import CauseCode
 from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
 from cftui.engine.results import AddressReport, Cause, Report, Stage, Status, TcpOutcome, TcpResult
@@ -537,3 +540,31 @@ def test_tcp_timeout_message_counts_connection_attempts() -> None:
     report = AddressReport("192.0.2.10", TcpResult("192.0.2.10", 443, False, TcpOutcome.TIMEOUT))
     (cause_,) = verdict.tcp_causes(target, report)
     assert cause_.code == "tcp-timeout" and "3 times, about 30 s" in cause_.message
+
+
+# --- stages are units ------------------------------------------------------------------
+
+
+def test_a_stage_that_cannot_finish_is_reported_not_raised(run_check: Check, tls_origin,
+                                                           tmp_path: Path) -> None:
+    """check() never raises for what a file can do: an unreadable CA file stops the
+    certificate stage only, and the report says the check is incomplete."""
+    broken = tmp_path / "ca.pem"
+    broken.write_text("not a certificate\n")
+    report = run_check(tls_origin().port, ca_file=str(broken))
+    c = cause(report, "check-incomplete")
+    assert c.stage is Stage.CERTIFICATE and "TrustStoreError" in c.message
+    assert "--ca-file" in c.fix
+    assert stage_status(report, Stage.CERTIFICATE) is Status.WARN
+    assert stage_status(report, Stage.TLS) is Status.PASS
+    assert stage_status(report, Stage.HTTP) is Status.PASS  # the other stages still ran
+    assert "check incomplete" in report_mod.verdict_line(report)
+
+
+def test_every_cause_code_has_a_rule_and_a_fix_for_each_variant() -> None:
+    for code in CauseCode:
+        rule = code.rule
+        assert rule.blocking == (rule.http_status in (502, 504)), code
+        assert "default" in rule.fixes, code
+        for template in rule.fixes.values():
+            assert template.strip() and not template.endswith(" "), code
