@@ -232,7 +232,8 @@ def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = 
             path = _path_ignoring_dates(certs, anchors)
     trusted = path is not None
     missing, missing_url = None, None
-    in_order, extra = True, ()
+    in_order = True
+    extra: tuple[int, ...] = ()
     chain_complete = True
     if path is not None:
         on_path = {c.fingerprint(_SHA256) for c in path[:-1]} if len(path) > 1 else set()
