@@ -82,6 +82,14 @@ class CertificateReport:
     self_signed: bool = False
     path: tuple[str, ...] = ()  # subjects from leaf to trusted root, when trusted
     address: str = ""
+    # "CN = …: sha1WithRSAEncryption": a certificate below the trust anchor signed with
+    # MD5 or SHA-1, which OpenSSL 3 refuses at security level 1 and above
+    weak_signature: str | None = None
+    leaf_problem: str | None = None  # why the leaf is not a TLS server certificate
+    sent_count: int = 0  # certificates the origin sent, duplicates included
+    judged_count: int = 0  # distinct certificates that took part in path building
+    verify_error: int | None = None  # OpenSSL's X509_V_ERR_* code, when untrusted
+    expired_days_ago: int | None = None  # whole days since notAfter, when expired
 
 
 class HttpOutcome(str, Enum):

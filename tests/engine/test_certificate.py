@@ -51,15 +51,32 @@ def causes(report: CertificateReport) -> list[str]:
 
 
 @pytest.mark.parametrize(("pattern", "name", "expected"), [
+    # what `openssl x509 -checkhost` answers (X509_check_host, flags 0)
     ("origin.example.com", "origin.example.com", True),
     ("ORIGIN.example.COM", "origin.example.com", True),
-    ("origin.example.com.", "origin.example.com", True),
+    ("origin.example.com.", "origin.example.com", False),  # no trailing-dot folding
+    (" origin.example.com", "origin.example.com", False),  # no trimming
+    ("origin.example.com", "origin.example.com.", False),
     ("*.example.com", "origin.example.com", True),
     ("*.example.com", "example.com", False),
     ("*.example.com", "a.origin.example.com", False),
+    ("*.*.example.com", "a.origin.example.com", False),
     ("*.com", "example.com", False),
-    ("o*.example.com", "origin.example.com", False),
-    ("*.bücher.example", "www.xn--bcher-kva.example", True),
+    ("o*.example.com", "origin.example.com", True),  # OpenSSL allows partial wildcards
+    ("*n.example.com", "origin.example.com", True),
+    ("o*.example.com", "o.example.com", True),
+    ("o*n.example.com", "origin.example.com", False),  # not in the middle of a label
+    ("x*.example.com", "xn--bcher-kva.example.com", False),  # never into an A-label
+    ("*.example.com", "xn--bcher-kva.example.com", True),
+    ("xn--*.example.com", "xn--bcher-kva.example.com", False),
+    ("*.bücher.example", "www.xn--bcher-kva.example", False),  # U-labels are not folded
+    ("*.xn--bcher-kva.example", "www.xn--bcher-kva.example", True),
+    ("ｏｒｉｇｉｎ.example.com", "origin.example.com", False),  # fullwidth
+    ("ori\u00adgin.example.com", "origin.example.com", False),  # soft hyphen
+    ("ori\u200bgin.example.com", "origin.example.com", False),  # zero-width space
+    ("origin\u3002example.com", "origin.example.com", False),  # ideographic full stop
+    ("\u217fx.example.com", "mx.example.com", False),  # small roman numeral one thousand
+    ("origin.example.com\x00.evil", "origin.example.com", False),
     ("other.example.com", "origin.example.com", False),
     ("", "origin.example.com", False),
 ])

@@ -123,3 +123,32 @@ class Tbs:
             parts.insert(0, encode(0xA0, b"\x02\x01\x02"))  # version 3, needed for extensions
         parts.append(encode(0xA3, encode(0x30, b"".join(extensions))))
         return encode(0x30, encode(0x30, b"".join(parts)) + self.outer[1] + self.outer[2])
+
+
+SUBJECT_ALT_NAME = "2.5.29.17"
+
+
+def san_dns_names(tbs: Tbs) -> list[bytes] | None:
+    """The raw dNSName entries of the subjectAltName, in order.
+
+    None when there is no subjectAltName OpenSSL would decode: absent, repeated
+    (X509_get_ext_d2i refuses duplicates) or malformed. The bytes are not decoded:
+    OpenSSL compares them as they are.
+    """
+    found = [element for oid, element in tbs.extensions if oid == SUBJECT_ALT_NAME]
+    if len(found) != 1:
+        return None
+    ext = found[0]
+    try:
+        _, start, end = tlv(ext, 0)
+        items = list(children(ext, start, end))
+        if not items or items[-1][0] != 0x04:
+            return None
+        value = ext[items[-1][2] : items[-1][3]]
+        tag, vstart, vend = tlv(value, 0)
+        if tag != 0x30 or vend != len(value):
+            return None
+        return [value[cs:ce] for gtag, _, cs, ce in children(value, vstart, vend)
+                if gtag == 0x82]
+    except DerError:
+        return None

@@ -1,27 +1,33 @@
-"""Judge the origin's certificate chain the way CloudFront does.
+"""Judge the origin's certificate chain the way CloudFront's TLS stack does.
 
-The chain is taken exactly as the origin sent it. Trust is decided by
-cryptography's X.509 path builder against Mozilla's list (certifi) plus any
-extra anchors; only the intermediates the origin sent are used (CloudFront does
-not fetch missing ones through AIA). When no path exists, the code says why.
+The chain is taken exactly as the origin sent it. Trust is decided by libcrypto's
+own X509_verify_cert (pyOpenSSL's X509StoreContext, default flags) against Mozilla's
+list (certifi) plus any extra anchors, with what the origin sent as the untrusted
+certificates (CloudFront does not fetch missing ones through AIA). Names are compared
+as X509_check_host does. On top of that, cftui says why a chain fails (missing issuer,
+order, extra certificates) and adds CloudFront's own rules (key limits, CN or SAN,
+chain order). docs/certificate-rules.md lists the rules and their sources.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
 import certifi
 from cryptography import x509
 from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.x509 import verification as xv
+from OpenSSL import crypto
 
 from cftui.engine import profile
 from cftui.engine.results import CertificateReport, CertInfo
+from cftui.engine.x509.der import DerError, Tbs, san_dns_names
 from cftui.engine.x509.info import CertificateParseError, cert_info
-from cftui.engine.x509.names import openssl_name
+from cftui.engine.x509.names import host_matches, name_values_utf8, openssl_name
+from cftui.engine.x509.usage import leaf_problem, weak_signature
 
 _SHA256 = SHA256()
 
@@ -52,37 +58,47 @@ def trust_anchors(ca_file: str | None) -> tuple[x509.Certificate, ...]:
 # --- names -------------------------------------------------------------------
 
 
-def _ascii(name: str) -> str | None:
-    try:
-        return name.strip().rstrip(".").encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return None
-
-
 def name_matches(pattern: str, name: str) -> bool:
-    """RFC 6125: exact (case-insensitive) or a wildcard for one whole left-most label."""
-    pattern_a, name_a = _ascii(pattern), _ascii(name)
-    if not pattern_a or not name_a:
-        return False
-    if pattern_a == name_a:
-        return True
-    if not pattern_a.startswith("*."):
-        return False
-    suffix = pattern_a[2:]
-    if suffix.count(".") < 1:  # no "*.com"
-        return False
-    head, _, rest = name_a.partition(".")
-    return bool(head) and rest == suffix
+    """One certificate name against the host, as OpenSSL's X509_check_host compares them."""
+    return host_matches(pattern.encode("utf-8", "surrogatepass"), name.encode("utf-8"))
+
+
+def _names(info: CertInfo) -> tuple[list[bytes] | None, list[bytes | None]]:
+    """(raw dNSNames of the SAN or None, CNs as OpenSSL converts them to UTF-8)."""
+    if not info.der:  # a CertInfo made by hand: only the decoded names are known
+        return ([n.encode() for n in info.san] or None,
+                [info.common_name.encode()] if info.common_name else [])
+    try:
+        tbs = Tbs(info.der)
+    except DerError:
+        return None, []
+    return san_dns_names(tbs), name_values_utf8(tbs.subject, "2.5.4.3")
 
 
 def match_name(info: CertInfo, expected: str) -> tuple[str | None, bool]:
-    """(the certificate name that covers `expected`, True when only the CN does)."""
-    for san in info.san:
-        if name_matches(san, expected):
-            return san, False
-    if info.common_name and name_matches(info.common_name, expected):
-        return info.common_name, True
+    """(the certificate name that covers `expected`, True when only a CN does).
+
+    The SAN's dNSNames first, as OpenSSL does. OpenSSL then looks at the CN only when
+    the SAN has no dNSName; CloudFront takes a name "in CN or SAN", so cftui looks at
+    the CN either way and says when only the CN matched (`cn_only`).
+    """
+    host = expected.encode("utf-8")
+    sans, cns = _names(info)
+    for san in sans or ():
+        if host_matches(san, host):
+            return san.decode("ascii", "replace"), False
+    for cn in cns:
+        if cn is None:  # OpenSSL stops at a CN it cannot convert to UTF-8
+            break
+        if host_matches(cn, host):
+            return cn.decode("ascii", "replace"), True
     return None, False
+
+
+def openssl_name_match(info: CertInfo, expected: str) -> bool:
+    """What `openssl x509 -checkhost` answers (no CN once the SAN has a dNSName)."""
+    matched, cn_only = match_name(info, expected)
+    return matched is not None and not (cn_only and _names(info)[0])
 
 
 # --- keys --------------------------------------------------------------------
@@ -103,7 +119,161 @@ def key_problem(info: CertInfo) -> str | None:
     return f"{info.key_type} key (CloudFront takes RSA or ECDSA P-256/P-384)"
 
 
-# --- the chain ----------------------------------------------------------------
+# --- dates ---------------------------------------------------------------------
+
+
+def whole_days(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole days from `start` to `end`, floored: negative when `end` is earlier.
+
+    `days_left` is whole_days(now, notAfter) (-11 for a certificate that expired 10 days
+    and a few seconds ago); "expired N days ago" is whole_days(notAfter, now) (10).
+    """
+    return (end - start) // dt.timedelta(days=1)
+
+
+def _plus(when: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """`when + delta`, held at the ends of what datetime can carry (year 1 and 9999)."""
+    try:
+        return when + delta
+    except OverflowError:
+        edge = dt.datetime.max if delta > dt.timedelta(0) else dt.datetime.min
+        return edge.replace(tzinfo=dt.timezone.utc)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+# --- trust, by libcrypto ----------------------------------------------------------
+
+#: At most this many distinct certificates (the leaf included, in the order sent) take
+#: part in path building; the rest are only counted. Keeps the work linear.
+MAX_JUDGED = 16
+#: At most this many sent certificates are listed in the report's `chain`.
+MAX_LISTED = 100
+_DATE_ERRORS = frozenset({9, 10})  # X509_V_ERR_CERT_NOT_YET_VALID, _HAS_EXPIRED
+
+
+@functools.lru_cache(maxsize=8)
+def _openssl_anchors(anchors: tuple[x509.Certificate, ...]) -> tuple[crypto.X509, ...]:
+    """Converting Mozilla's ~150 roots is the costly part: once per CA set."""
+    return tuple(crypto.X509.from_cryptography(a) for a in anchors)
+
+
+class _Verifier:
+    """X509_verify_cert on the sent chain, at a chosen moment."""
+
+    def __init__(self, certs: Sequence[x509.Certificate],
+                 anchors: tuple[x509.Certificate, ...]) -> None:
+        self.anchors = _openssl_anchors(anchors)
+        self.leaf = crypto.X509.from_cryptography(certs[0])
+        self.untrusted: list[crypto.X509] = []
+        for cert in certs[1:]:
+            try:
+                self.untrusted.append(crypto.X509.from_cryptography(cert))
+            except Exception:  # a certificate libcrypto does not read takes no part
+                continue
+
+    def verify(self, when: dt.datetime) -> tuple[list[x509.Certificate] | None, int | None,
+                                                 str | None]:
+        """(the path from leaf to anchor, or None with OpenSSL's error code and text)."""
+        store = crypto.X509Store()
+        for anchor in self.anchors:
+            try:
+                store.add_cert(anchor)
+            except crypto.Error:  # the same root twice
+                continue
+        store.set_time(when)
+        context = crypto.X509StoreContext(store, self.leaf, self.untrusted)
+        try:
+            chain = context.get_verified_chain()
+        except crypto.X509StoreContextError as exc:
+            code, depth, text = exc.errors  # X509_V_ERR_*, depth, its text
+            subject = openssl_name(exc.certificate.to_cryptography().subject)
+            return None, code, f"{text} (depth {depth}: {subject})"
+        return [c.to_cryptography() for c in chain], None, None
+
+
+def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = None,
+          now: dt.datetime | None = None, address: str = "") -> CertificateReport:
+    """Judge a chain as sent (leaf first). Raises CertificateParseError if the leaf
+    does not parse and TrustStoreError if the extra CA file cannot be read."""
+    now = _utc(now or dt.datetime.now(dt.timezone.utc))
+    if not chain_der:
+        raise CertificateParseError("the origin sent no certificate")
+    parsed: dict[bytes, CertInfo] = {}  # a certificate sent again is parsed once
+    infos = tuple(parsed.setdefault(der, cert_info(der)) if der not in parsed else parsed[der]
+                  for der in chain_der[:MAX_LISTED])
+    first_seen: dict[bytes, int] = {}  # SHA-256 -> index of its first copy
+    for index, der in enumerate(chain_der):
+        first_seen.setdefault(hashlib.sha256(der).digest(), index)
+        if len(first_seen) == MAX_JUDGED:
+            break
+    judged_indices = sorted(first_seen.values())
+    certs = [x509.load_der_x509_certificate(chain_der[i]) for i in judged_indices]
+    leaf, leaf_info = certs[0], infos[0]
+    anchors = trust_anchors(ca_file)
+
+    matched, cn_only = match_name(leaf_info, expected_name)
+    not_before = _utc(leaf.not_valid_before_utc)
+    not_after = _utc(leaf.not_valid_after_utc)
+    expired, not_yet = now > not_after, now < not_before
+
+    verifier = _Verifier(certs, anchors)
+    path, code, trust_error = verifier.verify(now)
+    if path is None and (expired or not_yet):
+        # The dates are reported on their own; judge the chain at a moment the leaf
+        # was valid, so an expired leaf does not hide (or fake) a chain problem.
+        for when in _instants_in(certs):
+            path, code, trust_error = verifier.verify(when)
+            if path is not None or code not in _DATE_ERRORS:
+                break
+        if path is None and code in _DATE_ERRORS:  # no moment fits every certificate
+            path = _path_ignoring_dates(certs, anchors)
+    trusted = path is not None
+    missing, missing_url = None, None
+    in_order = True
+    extra: tuple[int, ...] = ()
+    chain_complete = True
+    if path is not None:
+        on_path = {c.fingerprint(_SHA256) for c in path[:-1]} if len(path) > 1 else set()
+        root = path[-1].fingerprint(_SHA256)
+        firsts = set(judged_indices)
+        extra = tuple(i for i, info in enumerate(infos)  # the leaf itself is never extra
+                      if i > 0 and (i not in firsts or bytes.fromhex(info.sha256) == root
+                                    or bytes.fromhex(info.sha256) not in on_path))
+        in_order = _sent_in_order(certs, path)
+    else:
+        cert_infos = [parsed[chain_der[i]] if i < MAX_LISTED else cert_info(chain_der[i])
+                      for i in judged_indices]
+        chain_complete, missing, missing_url = _find_gap(certs, cert_infos, anchors)
+        in_order = _sent_in_order(certs, None)
+    return CertificateReport(
+        chain=infos, expected_name=expected_name, name_match=matched is not None,
+        matched_name=matched, cn_only=cn_only, trusted=trusted, chain_complete=chain_complete,
+        missing_issuer=missing, missing_issuer_url=missing_url, in_order=in_order,
+        extra_certs=extra, days_left=whole_days(now, not_after), expired=expired,
+        not_yet_valid=not_yet, key_problem=key_problem(leaf_info),
+        trust_error=None if trusted else trust_error, self_signed=leaf_info.self_signed,
+        path=tuple(openssl_name(c.subject) for c in path) if path else (),
+        address=address,
+        weak_signature=weak_signature(path if path else certs),
+        leaf_problem=leaf_problem(leaf), sent_count=len(chain_der),
+        judged_count=len(certs), verify_error=None if trusted else code,
+        expired_days_ago=whole_days(not_after, now) if expired else None,
+    )
+
+
+def _instants_in(certs: Sequence[x509.Certificate]) -> list[dt.datetime]:
+    """Moments inside the leaf's validity, latest first, also inside the others' if can be."""
+    leaf_nb, leaf_na = _utc(certs[0].not_valid_before_utc), _utc(certs[0].not_valid_after_utc)
+    latest_start = max(_utc(c.not_valid_before_utc) for c in certs)
+    earliest_end = min(_utc(c.not_valid_after_utc) for c in certs)
+    second = dt.timedelta(seconds=1)
+    moments = [_plus(leaf_na, -second), _plus(leaf_nb, second)]
+    if latest_start < earliest_end:
+        moments.insert(0, latest_start + (earliest_end - latest_start) / 2)
+    return moments
 
 
 def _issued(child: x509.Certificate, parent: x509.Certificate) -> bool:
@@ -114,103 +284,6 @@ def _issued(child: x509.Certificate, parent: x509.Certificate) -> bool:
     except Exception:  # any failure means "not this issuer"
         return False
     return True
-
-
-@functools.lru_cache(maxsize=8)
-def _store(anchors: tuple[x509.Certificate, ...]) -> xv.Store:
-    """Building a Store of Mozilla's ~150 roots is the costly part: once per CA set."""
-    return xv.Store(list(anchors))
-
-
-def _verify(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate],
-            anchors: Sequence[x509.Certificate],
-            when: dt.datetime) -> tuple[list[x509.Certificate] | None, str | None]:
-    builder = (
-        xv.PolicyBuilder()
-        .store(_store(tuple(anchors)))
-        .time(when)
-        .extension_policies(
-            ca_policy=xv.ExtensionPolicy.webpki_defaults_ca(),
-            ee_policy=xv.ExtensionPolicy.permit_all(),
-        )
-    )
-    try:
-        verified = builder.build_client_verifier().verify(leaf, list(intermediates))
-    except xv.VerificationError as exc:
-        return None, str(exc)
-    except ValueError as exc:
-        return None, str(exc)
-    return list(verified.chain), None
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-
-
-def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = None,
-          now: dt.datetime | None = None, address: str = "") -> CertificateReport:
-    """Judge a chain as sent (leaf first). Raises CertificateParseError if the leaf
-    does not parse and TrustStoreError if the extra CA file cannot be read."""
-    now = now or dt.datetime.now(dt.timezone.utc)
-    if not chain_der:
-        raise CertificateParseError("the origin sent no certificate")
-    infos = tuple(cert_info(der) for der in chain_der)
-    certs = [x509.load_der_x509_certificate(der) for der in chain_der]
-    leaf, leaf_info = certs[0], infos[0]
-    anchors = trust_anchors(ca_file)
-
-    matched, cn_only = match_name(leaf_info, expected_name)
-    not_before = _utc(leaf.not_valid_before_utc)
-    not_after = _utc(leaf.not_valid_after_utc)
-    expired, not_yet = now > not_after, now < not_before
-    days_left = (not_after - now).days
-
-    path, trust_error = _verify(leaf, certs[1:], anchors, now)
-    if path is None and (expired or not_yet):
-        # The dates are reported on their own; judge the chain at a moment the leaf
-        # was valid, so an expired leaf does not hide (or fake) a chain problem.
-        for when in _instants_in(certs):
-            path, _ = _verify(leaf, certs[1:], anchors, when)
-            if path is not None:
-                break
-        if path is None:  # no instant fits every certificate: link them by signature
-            path = _path_ignoring_dates(certs, anchors)
-    trusted = path is not None
-    missing, missing_url = None, None
-    self_signed = leaf_info.self_signed
-    in_order, extra = True, ()
-    chain_complete = True
-    if path is not None:
-        on_path = {c.fingerprint(_SHA256) for c in path[:-1]} if len(path) > 1 else set()
-        root = path[-1]
-        extra = tuple(i for i, c in enumerate(certs)  # the leaf itself is never extra
-                      if i > 0 and (c.fingerprint(_SHA256) not in on_path or c == root))
-        in_order = _sent_in_order(certs, path)
-    else:
-        chain_complete, missing, missing_url = _find_gap(certs, infos, anchors)
-        in_order = _sent_in_order(certs, None)
-    return CertificateReport(
-        chain=infos, expected_name=expected_name, name_match=matched is not None,
-        matched_name=matched, cn_only=cn_only, trusted=trusted, chain_complete=chain_complete,
-        missing_issuer=missing, missing_issuer_url=missing_url, in_order=in_order,
-        extra_certs=extra, days_left=days_left, expired=expired, not_yet_valid=not_yet,
-        key_problem=key_problem(leaf_info), trust_error=None if trusted else trust_error,
-        self_signed=self_signed,
-        path=tuple(openssl_name(c.subject) for c in path) if path else (),
-        address=address,
-    )
-
-
-def _instants_in(certs: Sequence[x509.Certificate]) -> list[dt.datetime]:
-    """Moments inside the leaf's validity, latest first, also inside the others' if can be."""
-    leaf_nb, leaf_na = _utc(certs[0].not_valid_before_utc), _utc(certs[0].not_valid_after_utc)
-    latest_start = max(_utc(c.not_valid_before_utc) for c in certs)
-    earliest_end = min(_utc(c.not_valid_after_utc) for c in certs)
-    second = dt.timedelta(seconds=1)
-    moments = [leaf_na - second, leaf_nb + second]
-    if latest_start < earliest_end:
-        moments.insert(0, latest_start + (earliest_end - latest_start) / 2)
-    return moments
 
 
 def _path_ignoring_dates(certs: Sequence[x509.Certificate],

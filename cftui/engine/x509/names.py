@@ -142,6 +142,39 @@ def name_values(der: bytes, oid: str) -> list[str]:
     return values
 
 
+def name_values_utf8(der: bytes, oid: str) -> list[bytes | None]:
+    """The values of one attribute type as ASN1_STRING_to_UTF8 converts them, in order;
+    None for a value OpenSSL cannot convert (not a string type, bad UTF-8/BMP/UCS-4)."""
+    values: list[bytes | None] = []
+    try:
+        _, start, end = tlv(der, 0)
+        for _, _, rstart, rend in children(der, start, end):
+            for _, _, astart, aend in children(der, rstart, rend):
+                items = list(children(der, astart, aend))
+                if len(items) == 2 and oid_text(der[items[0][2] : items[0][3]]) == oid:
+                    tag, _, vstart, vend = items[1]
+                    values.append(_to_utf8(tag, der[vstart:vend]))
+    except DerError:
+        pass
+    return values
+
+
+def _to_utf8(tag: int, content: bytes) -> bytes | None:
+    try:
+        if tag == 12:
+            content.decode("utf-8")
+            return content
+        if tag in _LATIN1_TYPES:
+            return content.decode("latin-1").encode("utf-8")
+        if tag == 30 and len(content) % 2 == 0:
+            return content.decode("utf-16-be").encode("utf-8")
+        if tag == 28 and len(content) % 4 == 0:
+            return content.decode("utf-32-be").encode("utf-8")
+    except UnicodeError:
+        return None
+    return None
+
+
 def _decode(tag: int, content: bytes) -> str:
     if tag == 30:
         return content.decode("utf-16-be", "replace")
@@ -150,3 +183,86 @@ def _decode(tag: int, content: bytes) -> str:
     if tag in _LATIN1_TYPES:
         return content.decode("latin-1")
     return content.decode("utf-8", "replace")
+
+
+# --- host names, compared the way OpenSSL's X509_check_host does (flags 0) -------------
+#
+# What a TLS client gets from SSL_set1_host and `openssl x509 -checkhost` alike: the
+# certificate's names are compared byte for byte, ASCII letters case-insensitively,
+# nothing folded (no IDNA mapping, no trimming, no trailing-dot removal). One wildcard
+# is allowed in the left-most label, as the whole label or at its start or end
+# (`*.example.com`, `f*.example.com`, `*o.example.com`), never in an `xn--` label, and
+# only with two more dots after it; a partial wildcard never matches an `xn--` label.
+
+_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_LABEL_START, _LABEL_IDNA, _LABEL_HYPHEN = 1, 2, 4
+
+
+def _equal_nocase(pattern: bytes, subject: bytes) -> bool:
+    if len(pattern) != len(subject) or 0 in pattern:
+        return False
+    return pattern.lower() == subject.lower()  # bytes.lower folds ASCII letters only
+
+
+def _valid_star(pattern: bytes) -> int | None:
+    """Where the one acceptable wildcard is, or None (then `*` is a plain byte)."""
+    star: int | None = None
+    dots = 0
+    state = _LABEL_START
+    for i, byte in enumerate(pattern):
+        if byte == 0x2A:  # '*'
+            at_start = bool(state & _LABEL_START)
+            at_end = i == len(pattern) - 1 or pattern[i + 1] == 0x2E
+            if star is not None or state & _LABEL_IDNA or dots:
+                return None
+            if not at_start and not at_end:
+                return None
+            star = i
+            state &= ~_LABEL_START
+        elif byte in _ALNUM:
+            if state & _LABEL_START and pattern[i : i + 4].lower() == b"xn--":
+                state |= _LABEL_IDNA
+            state &= ~(_LABEL_HYPHEN | _LABEL_START)
+        elif byte == 0x2E:  # '.'
+            if state & (_LABEL_HYPHEN | _LABEL_START):
+                return None
+            state = _LABEL_START
+            dots += 1
+        elif byte == 0x2D:  # '-'
+            if state & _LABEL_START:
+                return None
+            state |= _LABEL_HYPHEN
+        else:
+            return None
+    if state & (_LABEL_START | _LABEL_HYPHEN) or dots < 2:
+        return None
+    return star
+
+
+def _wildcard_match(prefix: bytes, suffix: bytes, subject: bytes) -> bool:
+    if len(subject) < len(prefix) + len(suffix):
+        return False
+    if not _equal_nocase(prefix, subject[: len(prefix)]):
+        return False
+    middle_end = len(subject) - len(suffix)
+    if not _equal_nocase(subject[middle_end:], suffix):
+        return False
+    middle = subject[len(prefix) : middle_end]
+    whole_label = not prefix and suffix.startswith(b".")
+    if whole_label and not middle:
+        return False
+    if not whole_label and subject[:4].lower() == b"xn--":
+        return False
+    if middle == b"*":
+        return True
+    return all(b in _ALNUM or b == 0x2D for b in middle)
+
+
+def host_matches(pattern: bytes, host: bytes) -> bool:
+    """One certificate name (raw bytes) against the host name (OpenSSL's equal_wildcard)."""
+    if not pattern:
+        return False
+    star = None if (len(host) > 1 and host[:1] == b".") else _valid_star(pattern)
+    if star is None:
+        return _equal_nocase(pattern, host)
+    return _wildcard_match(pattern[:star], pattern[star + 1 :], host)
