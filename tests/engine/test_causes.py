@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from support import SessionPki
+from support.corpus import Made, resign
 from support.tlslite_server import TlsliteServer
 
 from cftui.demo import pki as pkimod
@@ -568,3 +569,27 @@ def test_every_cause_code_has_a_rule_and_a_fix_for_each_variant() -> None:
         assert "default" in rule.fixes, code
         for template in rule.fixes.values():
             assert template.strip() and not template.endswith(" "), code
+
+
+# --- certificates CloudFront's TLS stack refuses though `openssl verify` accepts them -----
+
+
+def test_sha1_signed_leaf_is_cert_signature_weak(run_check: Check, tls_origin,
+                                                 pki: SessionPki) -> None:
+    sound = pki.issue(NAME)
+    assert sound.issuer is not None
+    weak = resign(Made(sound.der, sound.key), sound.issuer.key, "sha1")
+    leaf = pkimod.Issued(weak.cert, sound.key, sound.issuer)
+    report = run_check(tls_origin(leaf, ciphers="DEFAULT:@SECLEVEL=0").port)
+    assert_fails(report, ["cert-signature-weak"])
+    c = cause(report, "cert-signature-weak")
+    assert "sha1WithRSAEncryption" in c.message and NAME in c.message
+    assert "cert-chain-incomplete" not in {x.code for x in report.verdict.causes}
+
+
+def test_client_auth_leaf_is_not_a_server_certificate(run_check: Check, tls_origin,
+                                                      pki: SessionPki) -> None:
+    leaf = pki.issue(NAME, client=True)
+    report = run_check(tls_origin(leaf).port)
+    assert_fails(report, ["cert-untrusted"])
+    assert "not a TLS server certificate" in cause(report, "cert-untrusted").message

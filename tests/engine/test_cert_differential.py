@@ -135,7 +135,7 @@ def _corpus() -> list[Case]:
     cases.append(_case("reversed-chain", [deep, policy, issuing], root, rules=("chain-order",)))
     cases.append(_case("missing-intermediate", [leaf], root))
     cases.append(_case("missing-lower-intermediate", [deep, policy], root))
-    cases.append(_case("intermediate-as-leaf", [inter], root, rules=("leaf-usage",)))
+    cases.append(_case("intermediate-as-leaf", [inter], root))
     cases.append(_case("client-auth-leaf", [make(HOST, k_leaf, inter, sans=[HOST],
                                                  eku=[ExtendedKeyUsageOID.CLIENT_AUTH]),
                                             inter], root, rules=("leaf-usage",)))

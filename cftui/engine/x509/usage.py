@@ -35,12 +35,10 @@ def _extension(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> object
 def leaf_problem(cert: x509.Certificate) -> str | None:
     """Why the leaf is not a TLS server certificate, or None.
 
-    The EKU and key usage rules are those of OpenSSL's "sslserver" purpose, which a TLS
-    client applies; a CA certificate as the leaf OpenSSL accepts, cftui reports it.
+    The EKU and key usage rules are those of OpenSSL's "sslserver" purpose, which libssl
+    applies to the leaf. A CA certificate as the leaf passes that purpose, so it is not a
+    problem here (the name check usually catches an intermediate served as the leaf).
     """
-    constraints = _extension(cert, x509.BasicConstraints)
-    if isinstance(constraints, x509.BasicConstraints) and constraints.ca:
-        return "the leaf is a CA certificate (basicConstraints CA:TRUE), not a server certificate"
     usages = _extension(cert, x509.ExtendedKeyUsage)
     if isinstance(usages, x509.ExtendedKeyUsage):
         oids = [u.dotted_string for u in usages]

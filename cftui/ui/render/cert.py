@@ -55,7 +55,8 @@ def judgement_lines(report: CertificateReport, glyphs: Glyphs) -> list[Content]:
         name = check_line("name", False, f"{report.expected_name} is not covered by the "
                           "certificate", glyphs)
     if report.expired:
-        valid = check_line("dates", False, f"expired {-report.days_left} days ago", glyphs)
+        ago = report.expired_days_ago if report.expired_days_ago is not None else -report.days_left
+        valid = check_line("dates", False, f"expired {ago} days ago", glyphs)
     elif report.not_yet_valid:
         valid = check_line("dates", False, "not valid yet", glyphs)
     else:
