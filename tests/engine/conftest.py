@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from support import SessionPki
+from support.schema import valid_json
 
 from cftui.engine.model import Target
 from cftui.engine.results import Report
@@ -18,7 +19,8 @@ NAME = "origin.example.com"
 @pytest.fixture
 def run_check(pki: SessionPki) -> Callable[..., Report]:
     """`run_check(port, **Target fields)`: the whole engine on 127.0.0.1, 1 s timeouts,
-    for origin.example.com trusted through the session PKI's root."""
+    for origin.example.com trusted through the session PKI's root. Every report it returns
+    has passed the JSON Schema (`valid_json`)."""
 
     def run(port: int, **fields: Any) -> Report:
         values: dict[str, Any] = {
@@ -26,6 +28,8 @@ def run_check(pki: SessionPki) -> Callable[..., Report]:
             "ca_file": str(pki.ca_file), "connect_timeout": 1.0, "read_timeout": 1.0,
         }
         values.update(fields)
-        return check(Target(**values))
+        report = check(Target(**values))
+        valid_json(report)
+        return report
 
     return run

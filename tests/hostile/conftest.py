@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from peers import Step
 from support import SessionPki
+from support.schema import valid_json
 
 from cftui.demo.servers import RawPeer, TlsOrigin
 from cftui.engine.model import Target
@@ -63,7 +64,8 @@ def hostile(_servers: contextlib.ExitStack) -> Hostile:
 @pytest.fixture
 def run_check(pki: SessionPki) -> RunCheck:
     """`run_check(port, **Target options)`: check origin.example.com on 127.0.0.1:port with
-    1 s timeouts and TLSv1.2 enabled, timed."""
+    1 s timeouts and TLSv1.2 enabled, timed. Every report it returns has passed the JSON
+    Schema (`valid_json`)."""
 
     def run(port: int, **options: Any) -> Checked:
         settings: dict[str, Any] = {
@@ -74,6 +76,8 @@ def run_check(pki: SessionPki) -> RunCheck:
         settings.update(options)
         start = time.monotonic()
         report = check(Target(**settings))
-        return Checked(report, time.monotonic() - start)
+        elapsed = time.monotonic() - start
+        valid_json(report)
+        return Checked(report, elapsed)
 
     return run
