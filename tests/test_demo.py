@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support.schema import assert_valid_report, valid_json
 
 from cftui.demo.origins import DEMO_KEYS, DemoOrigins
 from cftui.engine.run import check
@@ -40,6 +41,7 @@ def test_demo_headless_json_matches_the_expected_causes(tmp_path: Path) -> None:
     done, _ = demo("--format", "json", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     doc = json.loads(done.stdout)
+    assert_valid_report(doc)
     assert doc["schema"] == "cftui.reports/1"
     expected = _expected_codes()
     got = {r["target"]["label"].removeprefix("demo / "): r for r in doc["reports"]}
@@ -70,6 +72,7 @@ def test_every_demo_origin_in_process() -> None:
         assert [o.key for o in origins] == list(DEMO_KEYS)
         for origin in origins:
             report = check(origin.target)
+            valid_json(report)
             codes = sorted(c.code for c in report.verdict.causes)
             assert codes == sorted(origin.expect), (origin.key, report.verdict.causes)
             assert origin.target.ca_file and Path(origin.target.ca_file).exists()

@@ -2,7 +2,8 @@
 
 `assert_valid_report(doc)` takes either document (cftui.report/1 or cftui.reports/1) and adds
 the contract's cross-field rules that a schema cannot say (`contract_problems`): stage ids are
-unique and every blocking cause's stage failed.
+unique, a code the contract lists has its listed severity, and every blocking cause's stage
+failed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,21 @@ from jsonschema import Draft202012Validator
 from cftui.engine import report as report_mod
 from cftui.engine.results import Report
 from cftui.engine.schema import load_schema
+
+#: Severity of the codes CONTRACT.md lists (the schema only checks a code's spelling).
+BLOCKING_CODES = frozenset({
+    "dns-unresolved", "tcp-refused", "tcp-timeout", "not-tls", "tls-protocol-mismatch",
+    "tls-cipher-mismatch", "tls-client-cert-required", "tls-client-cert-rejected",
+    "tls-handshake-failed", "cert-name-mismatch", "cert-chain-incomplete", "cert-chain-order",
+    "cert-untrusted", "cert-expired", "cert-not-yet-valid", "cert-key-unsupported",
+    "cert-signature-weak", "origin-not-public", "origin-read-timeout", "origin-bad-response",
+    "origin-completion-timeout",
+})
+WARNING_CODES = frozenset({
+    "cert-expiring-soon", "cert-name-cn-only", "cert-extra-certs", "legacy-protocol",
+    "address-inconsistent", "mtls-unverified", "origin-flaky", "group-primary-failing",
+    "edge-function-present", "origin-error-status",
+})
 
 
 @cache
@@ -32,14 +48,19 @@ def schema_errors(doc: Any) -> list[str]:
 
 
 def contract_problems(report: dict[str, Any]) -> list[str]:
-    """The cross-field rules of CONTRACT.md every report keeps: stage ids are unique, and
-    every blocking cause's stage failed."""
+    """The rules of CONTRACT.md beyond the schema that every report keeps: stage ids are
+    unique, a listed code has its listed severity, and every blocking cause's stage failed."""
     problems = []
     ids = [s["id"] for s in report["stages"]]
     if len(ids) != len(set(ids)):
         problems.append(f"stage ids repeat: {ids}")
     status = {s["id"]: s["status"] for s in report["stages"]}
     for c in report["verdict"]["causes"]:
+        expected = ("error" if c["code"] in BLOCKING_CODES else
+                    "warning" if c["code"] in WARNING_CODES else c["severity"])
+        if c["severity"] != expected:
+            problems.append(f"{c['code']} has severity {c['severity']}, the contract says "
+                            f"{expected}")
         if c["severity"] == "error" and status.get(c["stage"]) != "fail":
             problems.append(f"blocking cause {c['code']} on stage {c['stage']}, which is "
                             f"{status.get(c['stage'])}")
