@@ -233,6 +233,16 @@ def cmd_demo(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+def cmd_schema(argv: Sequence[str]) -> int:
+    _Parser(prog="cftui schema", description="Print the JSON Schema (draft 2020-12) of the "
+            "reports `cftui check --format json` prints: cftui.report/1 and "
+            "cftui.reports/1.").parse_args(argv)
+    from cftui.engine.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
 def cmd_app(argv: Sequence[str]) -> int:
     args = app_parser().parse_args(argv)
     try:
@@ -251,7 +261,7 @@ def cmd_app(argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"check": cmd_check, "demo": cmd_demo}
+    commands = {"check": cmd_check, "demo": cmd_demo, "schema": cmd_schema}
     command = commands.get(argv[0]) if argv else None
     try:
         if command is not None:

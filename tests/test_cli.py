@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from support import SessionPki
+from support.schema import assert_valid_report
 
 from cftui.demo.loopback import free_port_on
+from cftui.engine.schema import load_schema
 
 NAME = "origin.example.com"
 
@@ -72,6 +74,7 @@ def test_refused_port_exits_1_in_json(pki: SessionPki) -> None:
     done = cftui(*local(pki, free_port_on("127.0.0.1"), "--format", "json"))
     assert done.returncode == 1, done.stderr
     doc = json.loads(done.stdout)
+    assert_valid_report(doc)
     assert doc["schema"] == "cftui.report/1"
     assert doc["verdict"]["http_status"] == 502
     assert [c["code"] for c in doc["verdict"]["causes"]] == ["tcp-refused"]
@@ -82,6 +85,7 @@ def test_json_output_of_a_healthy_origin(tls_origin, pki: SessionPki) -> None:
                         "TLSv1.2,TLSv1"))
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
+    assert_valid_report(doc)
     assert doc["schema"] == "cftui.report/1"
     assert doc["target"]["protocols"] == ["TLSv1", "TLSv1.2"]
     assert doc["verdict"] == {"would_fail": False, "http_status": None, "causes": []}
@@ -91,8 +95,31 @@ def test_no_http_skips_the_request(tls_origin, pki: SessionPki) -> None:
     done = cftui(*local(pki, tls_origin(behaviour="close").port, "--no-http", "--format",
                         "json"))
     assert done.returncode == 0, done.stderr
-    stages = {s["id"]: s["status"] for s in json.loads(done.stdout)["stages"]}
+    doc = json.loads(done.stdout)
+    assert_valid_report(doc)
+    stages = {s["id"]: s["status"] for s in doc["stages"]}
     assert stages["http"] == "skipped"
+
+
+def test_schema_prints_the_shipped_json_schema() -> None:
+    done = cftui("schema")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert json.loads(done.stdout) == load_schema()
+    helped = cftui("schema", "--help")
+    assert helped.returncode == 0, helped.stderr
+    assert helped.stdout.startswith("usage: cftui schema") and "JSON Schema" in helped.stdout
+
+
+def test_schema_does_not_import_the_ui() -> None:
+    code = ("import sys\nfrom cftui.cli import main\nassert main(['schema']) == 0\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('textual', 'cftui.ui'))),"
+            " file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == "[]"
+    assert json.loads(done.stdout) == load_schema()
 
 
 def test_host_header_drives_sni_and_the_name(tls_origin, pki: SessionPki) -> None:
@@ -135,6 +162,7 @@ BAD_INPUT = [
     (["check"], ["DOMAIN"]),
     (["check", "--config", "/nonexistent/cftui.toml"], ["/nonexistent/cftui.toml"]),
     (["check", "--import", "/nonexistent/dist.json"], ["/nonexistent/dist.json"]),
+    (["schema", "--format", "yaml"], ["--format"]),
 ]
 
 
@@ -212,6 +240,7 @@ def test_config_origin_overridden_on_the_command_line(tmp_path: Path, tls_origin
                  str(pki.ca_file), "--connect-timeout", "1", "--format", "json")
     assert done.returncode == 0, done.stdout + done.stderr
     doc = json.loads(done.stdout)  # one origin: a single report
+    assert_valid_report(doc)
     assert doc["schema"] == "cftui.report/1"
     assert doc["target"]["port"] == server.port
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from support.agreement import assert_causes_agree
+from support.schema import assert_valid_report, valid_json
 
 from cftui.demo.origins import DEMO_KEYS, DemoOrigins
 from cftui.engine.run import check
@@ -41,6 +42,7 @@ def test_demo_headless_json_matches_the_expected_causes(tmp_path: Path) -> None:
     done, _ = demo("--format", "json", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     doc = json.loads(done.stdout)
+    assert_valid_report(doc)
     assert doc["schema"] == "cftui.reports/1"
     expected = _expected_codes()
     got = {r["target"]["label"].removeprefix("demo / "): r for r in doc["reports"]}
@@ -72,6 +74,7 @@ def test_every_demo_origin_in_process() -> None:
         for origin in origins:
             report = check(origin.target)
             assert_causes_agree(report)
+            valid_json(report)
             codes = sorted(c.code for c in report.verdict.causes)
             assert codes == sorted(origin.expect), (origin.key, report.verdict.causes)
             assert origin.target.ca_file and Path(origin.target.ca_file).exists()

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from support import SessionPki
 from support.agreement import assert_causes_agree
+from support.schema import valid_json
 
 from cftui.engine.model import Target
 from cftui.engine.results import Report
@@ -19,7 +20,8 @@ NAME = "origin.example.com"
 @pytest.fixture
 def run_check(pki: SessionPki) -> Callable[..., Report]:
     """`run_check(port, **Target fields)`: the whole engine on 127.0.0.1, 1 s timeouts,
-    for origin.example.com trusted through the session PKI's root."""
+    for origin.example.com trusted through the session PKI's root. Every report it returns
+    has passed the JSON Schema (`valid_json`)."""
 
     def run(port: int, **fields: Any) -> Report:
         values: dict[str, Any] = {
@@ -29,6 +31,7 @@ def run_check(pki: SessionPki) -> Callable[..., Report]:
         values.update(fields)
         report = check(Target(**values))
         assert_causes_agree(report)
+        valid_json(report)
         return report
 
     return run

@@ -12,6 +12,7 @@ import pytest
 from peers import Step
 from support import SessionPki
 from support.agreement import assert_causes_agree
+from support.schema import valid_json
 
 from cftui.demo.servers import RawPeer, TlsOrigin
 from cftui.engine.model import Target
@@ -64,7 +65,8 @@ def hostile(_servers: contextlib.ExitStack) -> Hostile:
 @pytest.fixture
 def run_check(pki: SessionPki) -> RunCheck:
     """`run_check(port, **Target options)`: check origin.example.com on 127.0.0.1:port with
-    1 s timeouts and TLSv1.2 enabled, timed."""
+    1 s timeouts and TLSv1.2 enabled, timed. Every report it returns has passed the JSON
+    Schema (`valid_json`)."""
 
     def run(port: int, **options: Any) -> Checked:
         settings: dict[str, Any] = {
@@ -77,6 +79,7 @@ def run_check(pki: SessionPki) -> RunCheck:
         report = check(Target(**settings))
         elapsed = time.monotonic() - start
         assert_causes_agree(report)
+        valid_json(report)
         return Checked(report, elapsed)
 
     return run
