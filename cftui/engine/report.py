@@ -159,7 +159,7 @@ def to_text(report: Report, colour: bool = False) -> str:
     lines.append("")
     for s in report.stages:
         mark = paint(f"{_MARK[s.status]:<4}", _COLOUR.get(s.status, "0"))
-        lines.append(f"  {mark} {s.stage.title:<12} {one_line(s.summary)}")
+        lines.append(f"  {mark} {s.stage.label:<12} {one_line(s.summary)}")
         if len(s.details) > 1:
             lines += [f"{'':20}{one_line(d)}" for d in s.details]
     primary = report.primary
@@ -209,7 +209,7 @@ def to_markdown(report: Report) -> str:
            f"- addresses: {', '.join(report.addresses) or 'none'}",
            f"- checked: {_iso(report.started_at)} in {report.duration_ms:.0f} ms", "",
            "## Stages", "", "| stage | status | summary |", "| --- | --- | --- |"]
-    out += [f"| {s.stage.title} | {s.status.value} | {md(s.summary)} |" for s in report.stages]
+    out += [f"| {s.stage.label} | {s.status.value} | {md(s.summary)} |" for s in report.stages]
     primary = report.primary
     if primary and primary.protocols:
         out += ["", "## Protocols", "", "| protocol | enabled | accepted | suites |",
@@ -225,7 +225,7 @@ def to_markdown(report: Report) -> str:
                        f"{c.key_bits}, until {c.not_after}")
     if v.causes:
         out += ["", "## Causes and fixes", ""]
-        for c in v.causes:
-            out.append(f"- **{c.code.value}** ({c.severity.value}): {md(c.message)}  \n  fix: "
-                       f"{md(c.fix)}")
+        for cause in v.causes:
+            out.append(f"- **{cause.code.value}** ({cause.severity.value}): "
+                       f"{md(cause.message)}  \n  fix: {md(cause.fix)}")
     return "\n".join(out) + "\n"

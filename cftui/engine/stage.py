@@ -13,11 +13,12 @@ class Stage(str, Enum):
     HTTP = "http"
 
     @property
-    def title(self) -> str:
-        return _TITLES[self]
+    def label(self) -> str:
+        """The stage's name for people: "Certificate"."""
+        return _LABELS[self]
 
 
-_TITLES = {Stage.DNS: "DNS", Stage.TCP: "TCP", Stage.TLS: "TLS",
+_LABELS = {Stage.DNS: "DNS", Stage.TCP: "TCP", Stage.TLS: "TLS",
            Stage.CERTIFICATE: "Certificate", Stage.HTTP: "HTTP"}
 
 

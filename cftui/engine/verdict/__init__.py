@@ -49,7 +49,7 @@ def decide(target: Target, reports: Sequence[AddressReport], dns_error: str | No
            stage_errors: Mapping[Stage, str] | None = None) -> Verdict:
     """All causes for all addresses, and the status CloudFront would answer with."""
     incomplete = [cause(CauseCode.CHECK_INCOMPLETE, f"cftui could not finish the "
-                        f"{stage.title} stage ({error}); the verdict does not cover it",
+                        f"{stage.label} stage ({error}); the verdict does not cover it",
                         stage=stage, fix=_incomplete_fix(error))
                   for stage, error in (stage_errors or {}).items()]
     if dns_error is not None:

@@ -40,7 +40,7 @@ def stage_header_left(view: StageView, glyphs: Glyphs, fmt: Formatter) -> Conten
     duration = fmt.duration(view.duration_ms) if view.status not in (
         Status.PENDING, Status.RUNNING, Status.SKIPPED) else ""
     return Content.assemble(
-        (f"{view.stage.title:<12}", "bold"),
+        (f"{view.stage.label:<12}", "bold"),
         badge.pad_right(max(0, 10 - badge.cell_length)),
         (f"{duration:>7}  ", "$text-muted"),
     )
