@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 
 from cftui.demo.origins import DemoOrigin
@@ -87,7 +88,8 @@ async def test_cancel_keeps_results_and_escape_goes_back(demo: dict[str, DemoOri
     app = app_for(demo, "slow")
     async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
         await pilot.press("enter")
-        for _ in range(200):  # until the HTTP stage (3 s for this origin) has started
+        deadline = time.monotonic() + 20  # generous: CI machines are busy
+        while time.monotonic() < deadline:  # until the HTTP stage (3 s here) has started
             await asyncio.sleep(0.02)
             if any(isinstance(m, CheckEvent) and m.event == StageStarted(Stage.HTTP)
                    for m in seen):
