@@ -26,13 +26,9 @@ from cftui.engine.tls.registry import (
     lookup,
     signature_scheme,
 )
-from cftui.engine.x509.info import (
-    CertificateParseError,
-    cert_info,
-    s_client_a_line,
-    s_client_v_line,
-)
+from cftui.engine.x509.info import CertificateParseError, cert_info
 from cftui.engine.x509.names import name_from_der
+from cftui.transcript.certificate import s_client_a_line, s_client_v_line
 from cftui.transcript.command import OPENSSL3_LACKS, suite_names
 from cftui.transcript.command import s_client_command as s_client_command
 from cftui.transcript.errors import connect_error, error_lines

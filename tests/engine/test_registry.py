@@ -11,6 +11,8 @@ import shutil
 import subprocess
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509 import ObjectIdentifier
 
 from cftui.engine import profile
 from cftui.engine.profile import Protocol
@@ -117,3 +119,10 @@ def test_cloudfront_choices_refer_to_the_registry() -> None:
     assert all(s.kind not in ("RSA-PSS", "Ed25519", "Ed448")
                for s in profile.CLOUDFRONT_SIGNATURE_SCHEMES)
     assert Protocol.TLSv1_2.wire == 0x0303
+
+
+@pytest.mark.parametrize("group", [g for g in NamedGroup if g.oid], ids=lambda g: g.name)
+def test_curve_names_and_sizes_are_cryptographys(group: NamedGroup) -> None:
+    curve = ec.get_curve_for_oid(ObjectIdentifier(group.oid or ""))()
+    assert (group.curve, group.bits) == (curve.name, curve.key_size)
+    assert registry.group_by_oid(group.oid or "") is group

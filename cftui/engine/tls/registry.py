@@ -237,7 +237,9 @@ class NamedGroup(IntEnum):
     @property
     def curve(self) -> str | None:
         """The SEC name (`secp256r1`) for an elliptic curve, as `cryptography` names it."""
-        return self.name.lower() if self.oid else None
+        if self.oid is None:
+            return None
+        return self.openssl if self.name.startswith("BRAINPOOL") else self.name.lower()
 
     @property
     def temp_key(self) -> str | None:
