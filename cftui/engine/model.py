@@ -146,7 +146,6 @@ class FlightMessage:
     record_version: int
     handshake_type: int | None
     raw: bytes  # the message as sent (handshake header included), not the record header
-    fields: tuple[tuple[str, str], ...] = ()  # decoded fields for display
 
     @property
     def size(self) -> int:

@@ -26,10 +26,7 @@ from cftui.engine.tls.registry import (
     AlertLevel,
     ContentType,
     HandshakeType,
-    certificate_type_text,
-    group_name,
     handshake_name,
-    signature_scheme_name,
 )
 
 #: TLSCiphertext may be 2^14 + 2048 bytes; anything longer is not TLS.
@@ -261,63 +258,53 @@ class FlightParser:
             if len(fragment) != 2:
                 raise ParseError(f"alert record of {len(fragment)} bytes")
             alert = Alert(fragment[0], fragment[1])
-            level = {1: "warning", 2: "fatal"}.get(alert.level, str(alert.level))
-            self._add("Alert", ContentType.ALERT, None, fragment,
-                      (("level", level), ("description", f"{alert.name} ({alert.description})")))
+            self._add("Alert", ContentType.ALERT, None, fragment)
             if alert.level == AlertLevel.WARNING and (
                     alert.description != AlertDescription.CLOSE_NOTIFY):
                 return True  # a warning (unrecognized_name, say): the handshake goes on
             self.alert = alert
             self.end = FlightEnd.ALERT
         elif content_type == ContentType.CHANGE_CIPHER_SPEC:
-            self._add("ChangeCipherSpec", ContentType.CHANGE_CIPHER_SPEC, None, fragment, ())
+            self._add("ChangeCipherSpec", ContentType.CHANGE_CIPHER_SPEC, None, fragment)
         else:
-            self._add("ApplicationData", ContentType.APPLICATION_DATA, None, fragment,
-                      (("length", str(len(fragment))),))
+            self._add("ApplicationData", ContentType.APPLICATION_DATA, None, fragment)
             if self.server_hello is None:
                 raise ParseError("application data before ServerHello")
         return True
 
-    def _add(self, name: str, content_type: int, hs_type: int | None, raw: bytes,
-             fields: tuple[tuple[str, str], ...]) -> None:
+    def _add(self, name: str, content_type: int, hs_type: int | None, raw: bytes) -> None:
         if len(self.messages) >= MAX_MESSAGES:
             raise ParseError(f"more than {MAX_MESSAGES} messages in the first flight")
         self.messages.append(
-            FlightMessage(name, content_type, self._record_version, hs_type, raw, fields)
+            FlightMessage(name, content_type, self._record_version, hs_type, raw)
         )
 
     def _handshake_message(self, raw: bytes) -> None:
         msg_type, body = raw[0], raw[4:]
         name = handshake_name(msg_type)
-        fields: tuple[tuple[str, str], ...] = ()
         if msg_type == HandshakeType.SERVER_HELLO:
             if self.server_hello is not None:
                 raise ParseError("second ServerHello")
             hello = parse_server_hello(body)
             self.server_hello = hello
-            fields = _hello_fields(hello)
             if hello.is_hello_retry_request:
                 name = "HelloRetryRequest"
         elif self.server_hello is None:
             raise ParseError(f"{name} before ServerHello")
         elif msg_type == HandshakeType.CERTIFICATE:
             self.certificates = parse_certificate(body)
-            fields = (("certificates", str(len(self.certificates))),
-                      *((f"[{i}] length", str(len(c))) for i, c in enumerate(self.certificates)))
         elif msg_type == HandshakeType.SERVER_KEY_EXCHANGE:
             hello = self.server_hello
             self.key_exchange = parse_server_key_exchange(
                 body, hello.cipher_suite, hello.selected_version)
-            fields = _ske_fields(self.key_exchange)
         elif msg_type == HandshakeType.CERTIFICATE_REQUEST:
             self.certificate_request = parse_certificate_request(
                 body, self.server_hello.selected_version)
-            fields = _cr_fields(self.certificate_request)
         elif msg_type == HandshakeType.SERVER_HELLO_DONE:
             if body:
                 raise ParseError("ServerHelloDone with a body")
             self.hello_done = True
-        self._add(name, ContentType.HANDSHAKE, msg_type, raw, fields)
+        self._add(name, ContentType.HANDSHAKE, msg_type, raw)
         if msg_type == HandshakeType.SERVER_HELLO_DONE:
             self.end = FlightEnd.HELLO_DONE
         elif msg_type == HandshakeType.SERVER_HELLO and (
@@ -340,33 +327,3 @@ class FlightParser:
             first_bytes=self.first_bytes,
         )
 
-
-def _hello_fields(hello: ServerHello) -> tuple[tuple[str, str], ...]:
-    version = profile.Protocol.from_wire(hello.selected_version)
-    fields = [
-        ("version", version.value if version else f"0x{hello.selected_version:04X}"),
-        ("cipher suite", f"{profile.suite_name(hello.cipher_suite)} "
-                         f"(0x{hello.cipher_suite:04X})"),
-        ("session id", hello.session_id.hex().upper() or "(empty)"),
-        ("compression", "none" if hello.compression == 0 else str(hello.compression)),
-    ]
-    fields += [(f"extension {e.name}", e.data.hex() or "(empty)") for e in hello.extensions]
-    return tuple(fields)
-
-
-def _ske_fields(ske: ServerKeyExchange) -> tuple[tuple[str, str], ...]:
-    fields = [("key exchange", ske.kind)]
-    if ske.named_group is not None:
-        fields.append(("named group", group_name(ske.named_group)))
-    if ske.dh_prime_bits is not None:
-        fields.append(("DH prime", f"{ske.dh_prime_bits} bits"))
-    if ske.signature_scheme is not None:
-        fields.append(("signature", signature_scheme_name(ske.signature_scheme)))
-    return tuple(fields)
-
-
-def _cr_fields(req: CertificateRequest) -> tuple[tuple[str, str], ...]:
-    types = ", ".join(certificate_type_text(t) or str(t) for t in req.certificate_types)
-    return (("certificate types", types or "(none)"),
-            ("signature schemes", str(len(req.signature_schemes))),
-            ("CA names", str(len(req.ca_names))))
