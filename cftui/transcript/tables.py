@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cftui.engine.tls.registry import signature_scheme
+
 
 @dataclass(frozen=True)
 class VerifyStatus:
@@ -42,17 +44,16 @@ VERIFY_TEXTS: dict[int, str] = {
 
 _HASHES = {1: "MD5", 2: "SHA1", 3: "SHA224", 4: "SHA256", 5: "SHA384", 6: "SHA512"}
 _SIGNERS = {1: "RSA", 2: "DSA", 3: "ECDSA"}
-_SPECIAL_SIGALGS = {0x0807: "ed25519", 0x0808: "ed448", 0x0809: "rsa_pss_pss_sha256",
-                    0x080A: "rsa_pss_pss_sha384", 0x080B: "rsa_pss_pss_sha512"}
 
 
 def sigalg_text(code: int) -> str:
     """A signature scheme as s_client lists it: `RSA+SHA256`, `RSA-PSS+SHA256`, `ed25519`."""
-    if code in _SPECIAL_SIGALGS:
-        return _SPECIAL_SIGALGS[code]
     high, low = code >> 8, code & 0xFF
-    if high == 0x08 and low in (4, 5, 6):
+    if high == 0x08 and low in (4, 5, 6):  # rsa_pss_rsae_*
         return f"RSA-PSS+{_HASHES[low]}"
+    scheme = signature_scheme(code)
+    if scheme is not None and "+" not in scheme.openssl:  # ed25519, rsa_pss_pss_sha256, …
+        return scheme.openssl
     if low in _SIGNERS and high in _HASHES and high != 1:
         return f"{_SIGNERS[low]}+{_HASHES[high]}"
     return f"0x{low:02X}+0x{high:02X}"
