@@ -7,6 +7,15 @@ from enum import Enum
 
 from cftui.engine import profile
 from cftui.engine.profile import Protocol
+from cftui.engine.tls import hello
+from cftui.engine.tls.hello import HelloSpec
+from cftui.engine.tls.registry import (
+    AlertDescription,
+    AlertLevel,
+    ExtensionType,
+    alert_name,
+    extension_name,
+)
 
 
 @dataclass(frozen=True)
@@ -45,8 +54,6 @@ class Extension:
 
     @property
     def name(self) -> str:
-        from cftui.engine.tls.registry import extension_name
-
         return extension_name(self.type)
 
 
@@ -65,7 +72,7 @@ class ServerHello:
     @property
     def selected_version(self) -> int:
         """The negotiated version: supported_versions (TLS 1.3) or legacy_version."""
-        ext = self.extension(43)
+        ext = self.extension(ExtensionType.SUPPORTED_VERSIONS)
         if ext is not None and len(ext.data) == 2:
             return int.from_bytes(ext.data, "big")
         return self.version
@@ -80,15 +87,15 @@ class ServerHello:
 
     @property
     def secure_renegotiation(self) -> bool:
-        return self.extension(0xFF01) is not None
+        return self.extension(ExtensionType.RENEGOTIATION_INFO) is not None
 
     @property
     def extended_master_secret(self) -> bool:
-        return self.extension(23) is not None
+        return self.extension(ExtensionType.EXTENDED_MASTER_SECRET) is not None
 
     @property
     def alpn(self) -> str | None:
-        ext = self.extension(16)
+        ext = self.extension(ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION)
         if ext is None or len(ext.data) < 3:
             return None
         size = ext.data[2]
@@ -123,13 +130,11 @@ class Alert:
 
     @property
     def name(self) -> str:
-        from cftui.engine.tls.registry import alert_name
-
         return alert_name(self.description)
 
     @property
     def fatal(self) -> bool:
-        return self.level == 2
+        return self.level == AlertLevel.FATAL
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,6 @@ class FlightMessage:
     record_version: int
     handshake_type: int | None
     raw: bytes  # the message as sent (handshake header included), not the record header
-    fields: tuple[tuple[str, str], ...] = ()  # decoded fields for display
 
     @property
     def size(self) -> int:
@@ -212,6 +216,27 @@ class ProtocolAttempt:
     error: str | None = None
     duration_ms: float = 0.0
     started_at: float = 0.0  # UNIX time
+    spec: HelloSpec | None = None  # what the ClientHello offered; None: rebuilt from purpose
+
+    def __post_init__(self) -> None:
+        if self.spec is None:
+            object.__setattr__(self, "spec", _spec_for(self))
+
+    @property
+    def hello_spec(self) -> HelloSpec:
+        """What the ClientHello offered (suites, SNI, groups, signature schemes)."""
+        assert self.spec is not None  # set by __post_init__
+        return self.spec
+
+    @property
+    def version_refused(self) -> bool:
+        """The origin said plainly that it does not speak this version: a
+        protocol_version alert, or a ServerHello for a lower version."""
+        flight = self.flight
+        if self.outcome is Outcome.ALERT and flight is not None and flight.alert is not None:
+            return flight.alert.description == AlertDescription.PROTOCOL_VERSION
+        hello = self.server_hello
+        return hello is not None and hello.selected_version < self.protocol.wire
 
     @property
     def server_hello(self) -> ServerHello | None:
@@ -265,6 +290,16 @@ class ProtocolAttempt:
     @property
     def bytes_read(self) -> int:
         return self.flight.bytes_read if self.flight else 0
+
+
+def _spec_for(attempt: ProtocolAttempt) -> HelloSpec:
+    """The spec of an attempt made without one: what cftui's prober offers for its purpose."""
+    if attempt.purpose is Purpose.BROAD or attempt.protocol is Protocol.TLSv1_3:
+        base = (hello.tls13_hello(attempt.sni) if attempt.protocol is Protocol.TLSv1_3
+                else hello.broad_hello(attempt.protocol, attempt.sni))
+        return HelloSpec(attempt.protocol, attempt.offered, attempt.sni, base.groups,
+                         base.signature_schemes)
+    return HelloSpec(attempt.protocol, attempt.offered, attempt.sni)
 
 
 def _version_text(version: int) -> str:

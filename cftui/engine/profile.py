@@ -1,7 +1,8 @@
 """What CloudFront offers a custom origin, as data.
 
 Every other module reads CloudFront's protocols, cipher suites, curves,
-signature schemes, SNI rule, timeouts and key limits from here. Facts come from
+signature schemes, SNI rule, timeouts and key limits from here. What the values
+are called (on the wire and by OpenSSL) is in `cftui.engine.tls.registry`. Facts come from
 AWS's "supported protocols and ciphers between CloudFront and the origin" page
 and the CustomOriginConfig API reference (see shared/reference).
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+
+from cftui.engine.tls.registry import NamedGroup, SignatureScheme
 
 
 class Protocol(str, Enum):
@@ -227,86 +230,35 @@ def broad_suites_for(protocol: Protocol) -> tuple[CipherSuite, ...]:
     return tuple(s for s in CLOUDFRONT_SUITES + OTHER_SUITES if s.usable_with(protocol))
 
 
-@dataclass(frozen=True)
-class NamedGroup:
-    code: int
-    name: str  # OpenSSL's name, as in "Server Temp Key: X25519, 253 bits"
-    bits: int
-
-
-GROUPS: dict[int, NamedGroup] = {
-    g.code: g
-    for g in (
-        NamedGroup(0x0017, "P-256", 256),
-        NamedGroup(0x0018, "P-384", 384),
-        NamedGroup(0x0019, "P-521", 521),
-        NamedGroup(0x001D, "X25519", 253),
-        NamedGroup(0x001E, "X448", 448),
-        NamedGroup(0x0100, "ffdhe2048", 2048),
-        NamedGroup(0x0101, "ffdhe3072", 3072),
-        NamedGroup(0x0102, "ffdhe4096", 4096),
-        NamedGroup(0x11EC, "X25519MLKEM768", 1216),
-        NamedGroup(0x0016, "secp256k1", 256),
-    )
-}
 #: The key-exchange curves CloudFront offers (AWS: prime256v1, secp384r1, X25519).
-CLOUDFRONT_GROUPS: tuple[int, ...] = (0x001D, 0x0017, 0x0018)
-BROAD_GROUPS: tuple[int, ...] = (0x001D, 0x0017, 0x0018, 0x0019, 0x001E, 0x0100, 0x0101, 0x0016)
+CLOUDFRONT_GROUPS: tuple[NamedGroup, ...] = (
+    NamedGroup.X25519, NamedGroup.SECP256R1, NamedGroup.SECP384R1)
+BROAD_GROUPS: tuple[NamedGroup, ...] = (
+    NamedGroup.X25519, NamedGroup.SECP256R1, NamedGroup.SECP384R1, NamedGroup.SECP521R1,
+    NamedGroup.X448, NamedGroup.FFDHE2048, NamedGroup.FFDHE3072, NamedGroup.SECP256K1)
 #: OpenSSL -groups / -curves spelling of CloudFront's groups.
-CLOUDFRONT_GROUPS_OPENSSL = "X25519:P-256:P-384"
+CLOUDFRONT_GROUPS_OPENSSL = ":".join(g.openssl for g in CLOUDFRONT_GROUPS)
 
-
-def group_name(code: int) -> str:
-    group = GROUPS.get(code)
-    return group.name if group else f"group 0x{code:04X}"
-
-
-@dataclass(frozen=True)
-class SignatureScheme:
-    code: int
-    name: str  # IANA name
-    openssl: str  # OpenSSL -sigalgs spelling
-    digest: str  # "Peer signing digest"
-    kind: str  # "Peer signature type"
-
-
-SIGNATURE_SCHEMES: dict[int, SignatureScheme] = {
-    s.code: s
-    for s in (
-        SignatureScheme(0x0401, "rsa_pkcs1_sha256", "RSA+SHA256", "SHA256", "RSA"),
-        SignatureScheme(0x0501, "rsa_pkcs1_sha384", "RSA+SHA384", "SHA384", "RSA"),
-        SignatureScheme(0x0601, "rsa_pkcs1_sha512", "RSA+SHA512", "SHA512", "RSA"),
-        SignatureScheme(0x0301, "rsa_pkcs1_sha224", "RSA+SHA224", "SHA224", "RSA"),
-        SignatureScheme(0x0403, "ecdsa_secp256r1_sha256", "ECDSA+SHA256", "SHA256", "ECDSA"),
-        SignatureScheme(0x0503, "ecdsa_secp384r1_sha384", "ECDSA+SHA384", "SHA384", "ECDSA"),
-        SignatureScheme(0x0603, "ecdsa_secp521r1_sha512", "ECDSA+SHA512", "SHA512", "ECDSA"),
-        SignatureScheme(0x0303, "ecdsa_sha224", "ECDSA+SHA224", "SHA224", "ECDSA"),
-        SignatureScheme(0x0201, "rsa_pkcs1_sha1", "RSA+SHA1", "SHA1", "RSA"),
-        SignatureScheme(0x0203, "ecdsa_sha1", "ECDSA+SHA1", "SHA1", "ECDSA"),
-        SignatureScheme(0x0804, "rsa_pss_rsae_sha256", "rsa_pss_rsae_sha256", "SHA256", "RSA-PSS"),
-        SignatureScheme(0x0805, "rsa_pss_rsae_sha384", "rsa_pss_rsae_sha384", "SHA384", "RSA-PSS"),
-        SignatureScheme(0x0806, "rsa_pss_rsae_sha512", "rsa_pss_rsae_sha512", "SHA512", "RSA-PSS"),
-        SignatureScheme(0x0807, "ed25519", "ed25519", "SHA512", "Ed25519"),
-        SignatureScheme(0x0808, "ed448", "ed448", "SHAKE256", "Ed448"),
-        SignatureScheme(0x0809, "rsa_pss_pss_sha256", "rsa_pss_pss_sha256", "SHA256", "RSA-PSS"),
-        SignatureScheme(0x080A, "rsa_pss_pss_sha384", "rsa_pss_pss_sha384", "SHA384", "RSA-PSS"),
-        SignatureScheme(0x080B, "rsa_pss_pss_sha512", "rsa_pss_pss_sha512", "SHA512", "RSA-PSS"),
-        SignatureScheme(0x0402, "dsa_sha256", "DSA+SHA256", "SHA256", "DSA"),
-        SignatureScheme(0x0202, "dsa_sha1", "DSA+SHA1", "SHA1", "DSA"),
-    )
-}
+_S = SignatureScheme
 #: CloudFront's signature schemes, in AWS's order: no RSA-PSS, no EdDSA.
-CLOUDFRONT_SIGNATURE_SCHEMES: tuple[int, ...] = (
-    0x0401, 0x0501, 0x0601, 0x0301, 0x0403, 0x0503, 0x0603, 0x0303, 0x0201, 0x0203,
+CLOUDFRONT_SIGNATURE_SCHEMES: tuple[SignatureScheme, ...] = (
+    _S.RSA_PKCS1_SHA256, _S.RSA_PKCS1_SHA384, _S.RSA_PKCS1_SHA512, _S.RSA_PKCS1_SHA224,
+    _S.ECDSA_SECP256R1_SHA256, _S.ECDSA_SECP384R1_SHA384, _S.ECDSA_SECP521R1_SHA512,
+    _S.ECDSA_SHA224, _S.RSA_PKCS1_SHA1, _S.ECDSA_SHA1,
 )
-BROAD_SIGNATURE_SCHEMES: tuple[int, ...] = (
-    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809, 0x080A, 0x080B,
-    0x0401, 0x0501, 0x0601, 0x0301, 0x0303, 0x0402, 0x0201, 0x0203, 0x0202,
+#: Every scheme cftui knows, for the broad hello.
+BROAD_SIGNATURE_SCHEMES: tuple[SignatureScheme, ...] = (
+    _S.ECDSA_SECP256R1_SHA256, _S.ECDSA_SECP384R1_SHA384, _S.ECDSA_SECP521R1_SHA512,
+    _S.ED25519, _S.ED448, _S.RSA_PSS_RSAE_SHA256, _S.RSA_PSS_RSAE_SHA384,
+    _S.RSA_PSS_RSAE_SHA512, _S.RSA_PSS_PSS_SHA256, _S.RSA_PSS_PSS_SHA384,
+    _S.RSA_PSS_PSS_SHA512, _S.RSA_PKCS1_SHA256, _S.RSA_PKCS1_SHA384, _S.RSA_PKCS1_SHA512,
+    _S.RSA_PKCS1_SHA224, _S.ECDSA_SHA224, _S.DSA_SHA256, _S.RSA_PKCS1_SHA1, _S.ECDSA_SHA1,
+    _S.DSA_SHA1,
 )
 
 
 def cloudfront_sigalgs_openssl() -> str:
-    return ":".join(SIGNATURE_SCHEMES[c].openssl for c in CLOUDFRONT_SIGNATURE_SCHEMES)
+    return ":".join(s.openssl for s in CLOUDFRONT_SIGNATURE_SCHEMES)
 
 
 def cloudfront_cipher_string(protocol: Protocol | None = None) -> str:

@@ -6,11 +6,11 @@ behave like cftui's own hello.
 
 from __future__ import annotations
 
-import ipaddress
 import shlex
 
 from cftui.engine import profile
 from cftui.engine.model import ProtocolAttempt, Purpose
+from cftui.engine.net.dns import is_address
 from cftui.engine.profile import Protocol
 
 #: Cipher suites cftui offers that OpenSSL 3's default provider cannot use.
@@ -37,7 +37,7 @@ def s_client_command(attempt: ProtocolAttempt, *, servername: str | None,
     args = ["openssl", "s_client", "-connect", f"{host}:{attempt.port}"]
     if servername:
         args += ["-servername", servername]
-    elif not _is_ip(attempt.address):
+    elif not is_address(attempt.address):
         args.append("-noservername")
     args.append(attempt.protocol.s_client_flag)
     suites = suite_names(attempt.offered)
@@ -57,11 +57,3 @@ def s_client_command(attempt: ProtocolAttempt, *, servername: str | None,
     if verify_name:
         args += ["-verify_hostname", verify_name]
     return " ".join(shlex.quote(a) for a in args) + " < /dev/null"
-
-
-def _is_ip(address: str) -> bool:
-    try:
-        ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return True

@@ -10,7 +10,7 @@ import errno
 import os
 
 from cftui.engine.model import Outcome, ProtocolAttempt
-from cftui.transcript.tables import alert_reason
+from cftui.engine.tls.registry import AlertDescription, alert_reason
 
 #: Stands in for the thread id OpenSSL puts at the start of its error lines.
 THREAD_ID = "40E7C1B2DE7F0000"
@@ -74,7 +74,7 @@ def error_lines(attempt: ProtocolAttempt) -> list[str]:
     outcome = attempt.outcome
     if outcome is Outcome.ALERT and flight.alert is not None:
         alert = flight.alert
-        if alert.description == 0 or not alert.fatal:
+        if alert.description == AlertDescription.CLOSE_NOTIFY or not alert.fatal:
             return []
         return [_ssl_error(1000 + alert.description, "ssl3_read_bytes",
                            alert_reason(alert.description), "record/rec_layer_s3.c:1601")

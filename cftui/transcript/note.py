@@ -7,9 +7,8 @@ in plain words what s_client's output only implies. Origin bytes are kept verbat
 
 from __future__ import annotations
 
-from cftui.engine import profile
 from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, ServerFlight
-from cftui.engine.tls import registry as names
+from cftui.engine.tls.registry import AlertDescription, ExtensionType, alert_name, group_name
 
 
 def note(attempt: ProtocolAttempt) -> str:
@@ -23,8 +22,8 @@ def note(attempt: ProtocolAttempt) -> str:
         return (f"# cftui: the TCP connection to {host}:{attempt.port} failed "
                 f"({attempt.error or 'error'}); no TLS was tried")
     if hello is not None and hello.is_hello_retry_request:
-        share = hello.extension(51)
-        group = (profile.group_name(int.from_bytes(share.data[:2], "big"))
+        share = hello.extension(ExtensionType.KEY_SHARE)
+        group = (group_name(int.from_bytes(share.data[:2], "big"))
                  if share is not None and len(share.data) >= 2 else "another group")
         return (f"# cftui: the origin asked for a key share in {group} "
                 "(HelloRetryRequest); cftui stops there, s_client would carry on")
@@ -38,12 +37,12 @@ def note(attempt: ProtocolAttempt) -> str:
         level = "fatal" if alert.fatal else "warning"
         where = _after(flight)
         text = (f"# cftui: the origin answered the {version} ClientHello{where} with a "
-                f"{level} {names.alert_name(alert.description)} alert ({alert.description})")
-        if alert.description == 70:
+                f"{level} {alert_name(alert.description)} alert ({alert.description})")
+        if alert.description == AlertDescription.PROTOCOL_VERSION:
             text += ": it does not accept this protocol version"
-        elif alert.description == 40 and not flight.messages[:-1]:
+        elif alert.description == AlertDescription.HANDSHAKE_FAILURE and not flight.messages[:-1]:
             text += ": no cipher suite in common, or the origin refuses this version"
-        elif not alert.fatal and alert.description != 0:
+        elif not alert.fatal and alert.description != AlertDescription.CLOSE_NOTIFY:
             text += "; cftui stops there, s_client would carry on"
         return text
     if outcome is Outcome.NOT_TLS and flight is not None:

@@ -18,40 +18,31 @@ from cftui.engine import profile
 from cftui.engine.model import Outcome, ProtocolAttempt, ServerFlight, ServerHello
 from cftui.engine.profile import Protocol
 from cftui.engine.results import CertInfo
-from cftui.engine.x509.info import (
-    CertificateParseError,
-    cert_info,
-    s_client_a_line,
-    s_client_v_line,
+from cftui.engine.tls.registry import (
+    ExtensionType,
+    NamedGroup,
+    certificate_type_text,
+    group_name,
+    lookup,
+    signature_scheme,
 )
+from cftui.engine.x509.info import CertificateParseError, cert_info
 from cftui.engine.x509.names import name_from_der
+from cftui.transcript.certificate import s_client_a_line, s_client_v_line
 from cftui.transcript.command import OPENSSL3_LACKS, suite_names
 from cftui.transcript.command import s_client_command as s_client_command
 from cftui.transcript.errors import connect_error, error_lines
 from cftui.transcript.note import note
-from cftui.transcript.tables import CERT_TYPES, TEMP_KEYS, VerifyStatus, sigalg_text
+from cftui.transcript.tables import VerifyStatus, sigalg_text
 
 # --- small helpers ---------------------------------------------------------------
 
 
-def _offered_sigalgs(record: bytes) -> set[int]:
-    """The signature_algorithms our ClientHello record offered (empty if none)."""
-    try:
-        pos = 5 + 4 + 2 + 32
-        pos += 1 + record[pos]
-        pos += 2 + int.from_bytes(record[pos : pos + 2], "big")
-        pos += 1 + record[pos]
-        end = min(len(record), pos + 2 + int.from_bytes(record[pos : pos + 2], "big"))
-        pos += 2
-        while pos + 4 <= end:
-            size = int.from_bytes(record[pos + 2 : pos + 4], "big")
-            if record[pos : pos + 2] == b"\x00\x0d":
-                data = record[pos + 6 : pos + 4 + size]
-                return {int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)}
-            pos += 4 + size
-    except IndexError:
-        pass
-    return set()
+def _temp_key(group: int) -> str:
+    """s_client's `Server Temp Key:` text for a named group."""
+    known = lookup(NamedGroup, group)
+    text = known.temp_key if known is not None else None
+    return text or f"{group_name(group)}, ? bits"
 
 
 def _pem(der: bytes) -> list[str]:
@@ -170,14 +161,14 @@ def _request_lines(attempt: ProtocolAttempt, flight: ServerFlight | None) -> lis
     if request is None:
         return lines
     if request.certificate_types:
-        types = [CERT_TYPES.get(t, f"UNKNOWN ({t}),") for t in request.certificate_types]
+        types = [certificate_type_text(t) or f"UNKNOWN ({t})," for t in request.certificate_types]
         lines.append("Client Certificate Types: " + ", ".join(types))
     if request.signature_schemes:
         lines.append("Requested Signature Algorithms: "
                      + ":".join(sigalg_text(s) for s in request.signature_schemes))
-        ours = _offered_sigalgs(attempt.client_hello)
+        ours = attempt.hello_spec.sent_signature_schemes
         shared = [s for s in request.signature_schemes
-                  if s in ours and s in profile.SIGNATURE_SCHEMES]
+                  if s in ours and signature_scheme(s) is not None]
         if shared:
             lines.append("Shared Requested Signature Algorithms: "
                          + ":".join(sigalg_text(s) for s in shared))
@@ -191,7 +182,7 @@ def _key_exchange_lines(attempt: ProtocolAttempt, flight: ServerFlight) -> list[
         return []
     lines: list[str] = []
     if ske.signature_scheme is not None:
-        scheme = profile.SIGNATURE_SCHEMES.get(ske.signature_scheme)
+        scheme = signature_scheme(ske.signature_scheme)
         if scheme is not None:
             if scheme.kind not in ("Ed25519", "Ed448"):
                 lines.append(f"Peer signing digest: {scheme.digest}")
@@ -204,8 +195,7 @@ def _key_exchange_lines(attempt: ProtocolAttempt, flight: ServerFlight) -> list[
     if ske.kind == "DHE" and ske.dh_prime_bits:
         lines.append(f"Server Temp Key: DH, {ske.dh_prime_bits} bits")
     elif ske.kind == "ECDHE" and ske.named_group is not None:
-        lines.append("Server Temp Key: " + TEMP_KEYS.get(
-            ske.named_group, f"{profile.group_name(ske.named_group)}, ? bits"))
+        lines.append("Server Temp Key: " + _temp_key(ske.named_group))
     return lines
 
 
@@ -280,11 +270,10 @@ def _tls13_block(attempt: ProtocolAttempt, verify: VerifyStatus | None) -> list[
     lines = ["---"]
     if accepted:
         lines.append("(cftui: the rest of a TLS 1.3 handshake is encrypted; not shown)")
-        share = hello.extension(51) if hello else None
+        share = hello.extension(ExtensionType.KEY_SHARE) if hello else None
         if share is not None and len(share.data) >= 2:
             group = int.from_bytes(share.data[:2], "big")
-            lines.append("Server Temp Key: " + TEMP_KEYS.get(
-                group, f"{profile.group_name(group)}, ? bits"))
+            lines.append("Server Temp Key: " + _temp_key(group))
     else:
         lines += ["no peer certificate available", "---", "No client certificate CA names sent"]
     lines += ["---", f"SSL handshake has read {_bytes_read(attempt)} bytes and written "

@@ -135,3 +135,28 @@ def test_parser_returns_or_raises_parse_error_only(data: bytes, chunk: int) -> N
     except ParseError:
         return
     parser.result()
+
+
+def test_the_ladder_shows_the_parsed_facts_of_each_message() -> None:
+    from cftui.ui.render.ladder import message_fields
+
+    ske = b"\x03\x00\x1d" + b"\x20" + b"\x01" * 32 + b"\x08\x04" + b"\x00\x02ab"
+    request = b"\x02\x01\x40" + b"\x00\x02\x04\x01" + b"\x00\x00"
+    cert = b"\x30\x03\x02\x01\x00"
+    certs = len(cert).to_bytes(3, "big") + cert
+    parser = FlightParser()
+    parser.feed(record(21, b"\x01\x70") + record(22, server_hello()
+                + handshake(11, len(certs).to_bytes(3, "big") + certs)
+                + handshake(12, ske) + handshake(13, request) + handshake(14, b"")))
+    flight = parser.result()
+    shown = {m.name: dict(message_fields(m, flight)) for m in flight.messages}
+    assert shown["Alert"] == {"level": "warning", "description": "unrecognized name (112)"}
+    assert shown["ServerHello"] == {
+        "version": "TLSv1.2", "cipher suite": "ECDHE-RSA-AES128-GCM-SHA256 (0xC02F)",
+        "session id": "(empty)", "compression": "none"}
+    assert shown["Certificate"] == {"certificates": "1", "[0] length": "5"}
+    assert shown["ServerKeyExchange"] == {"key exchange": "ECDHE", "named group": "X25519",
+                                          "signature": "rsa_pss_rsae_sha256"}
+    assert shown["CertificateRequest"] == {"certificate types": "RSA sign, ECDSA sign",
+                                           "signature schemes": "1", "CA names": "0"}
+    assert shown["ServerHelloDone"] == {}

@@ -8,6 +8,7 @@ import pytest
 from support import SessionPki
 
 from cftui.demo.behaviours import close_immediately, never_answer, reset_after_read, send_bytes
+from cftui.engine import profile
 from cftui.engine.model import Outcome, ProtocolResult, Purpose
 from cftui.engine.net.connect import Endpoint
 from cftui.engine.profile import ORIGIN_SSL_PROTOCOLS, Protocol, sni_name
@@ -40,6 +41,8 @@ def test_tls12_only_server_accepts_exactly_the_configured_cloudfront_suites(tls_
         assert r[old].accepted is False, old
         assert r[old].accepted_ciphers == ()
     assert r[Protocol.TLSv1_1].error == "tlsv1 alert protocol version"
+    assert all(a.version_refused for a in r[Protocol.TLSv1_1].attempts)
+    assert not any(a.version_refused for a in r[Protocol.TLSv1_2].attempts)
     assert r[Protocol.TLSv1_3].accepted is False
     assert r[Protocol.TLSv1_3].enabled is False
 
@@ -72,6 +75,12 @@ def test_no_cloudfront_suite_but_version_spoken(tls_origin) -> None:
     assert r.broad_cipher == "ECDHE-RSA-CHACHA20-POLY1305"
     assert r.error == "sslv3 alert handshake failure"
     assert [a.purpose for a in r.attempts] == [Purpose.CLOUDFRONT, Purpose.BROAD]
+    assert not r.attempts[0].version_refused  # a handshake_failure says nothing of versions
+    # each attempt keeps the hello it sent: CloudFront's curves, then every known one
+    cloudfront, broad = (a.hello_spec for a in r.attempts)
+    assert cloudfront.groups == profile.CLOUDFRONT_GROUPS
+    assert broad.groups == profile.BROAD_GROUPS
+    assert broad.suites == r.attempts[1].offered and broad.sni == NAME
 
 
 def test_ecdsa_leaf_gets_ecdsa_suites(tls_origin, pki: SessionPki) -> None:

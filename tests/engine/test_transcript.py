@@ -28,13 +28,12 @@ from cftui.engine.model import Outcome, ProtocolAttempt, Purpose
 from cftui.engine.net.connect import Endpoint
 from cftui.engine.profile import Protocol
 from cftui.engine.tls import hello
-from cftui.engine.tls import registry as names
 from cftui.engine.tls.probe import attempt, read_flight
 from cftui.engine.tls.scan import scan_protocol
-from cftui.transcript.command import OPENSSL3_LACKS, s_client_command
+from cftui.transcript.command import s_client_command
 from cftui.transcript.errors import THREAD_ID
 from cftui.transcript.session import render
-from cftui.transcript.tables import VerifyStatus, alert_reason, sigalg_text
+from cftui.transcript.tables import VerifyStatus, sigalg_text
 
 NAME = "origin.example.com"
 OPENSSL = shutil.which("openssl")
@@ -290,27 +289,6 @@ def test_sslv3_is_rendered_with_a_note_and_s_client_refuses_the_flag(tls_origin)
     _, stderr = s_client(command)
     if any("Unknown option: -ssl3" in line for line in stderr):  # as in sample 18
         assert "Unknown option: -ssl3" in ours[0]
-
-
-@needs_openssl
-def test_suites_openssl3_lacks_match_the_local_openssl() -> None:
-    for suite in profile.CLOUDFRONT_SUITES + profile.OTHER_SUITES:
-        if suite.min_protocol is Protocol.TLSv1_3:
-            continue
-        done = subprocess.run([OPENSSL or "openssl", "ciphers", f"{suite.openssl_name}"
-                               ":@SECLEVEL=0"], capture_output=True, timeout=20)
-        assert (done.returncode != 0) == (suite.openssl_name in OPENSSL3_LACKS), suite
-
-
-@needs_openssl
-def test_alert_reasons_are_openssls() -> None:
-    codes = sorted(names.ALERTS)
-    done = subprocess.run([OPENSSL or "openssl", "errstr",
-                           *(f"0A{1000 + c:06X}" for c in codes)],
-                          capture_output=True, text=True, timeout=20)
-    for code, line in zip(codes, done.stdout.splitlines(), strict=True):
-        if code:
-            assert line.endswith("::" + alert_reason(code)), (code, line)
 
 
 # --- the command line -------------------------------------------------------------------

@@ -18,13 +18,9 @@ from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID
 
 from cftui.demo import pki
-from cftui.engine.x509.info import (
-    CertificateParseError,
-    cert_info,
-    s_client_a_line,
-    s_client_v_line,
-)
+from cftui.engine.x509.info import CertificateParseError, cert_info
 from cftui.engine.x509.names import name_from_der, openssl_name
+from cftui.transcript.certificate import s_client_a_line, s_client_v_line
 
 OPENSSL = shutil.which("openssl")
 needs_openssl = pytest.mark.skipif(OPENSSL is None, reason="openssl not installed")

@@ -51,20 +51,16 @@ CHACHA = 0xCCA8
 
 
 def _alert_flight(description: int) -> ServerFlight:
-    message = FlightMessage("Alert", 21, 0x0303, None, bytes([2, description]),
-                            (("level", "fatal"), ("description", f"alert ({description})")))
+    message = FlightMessage("Alert", 21, 0x0303, None, bytes([2, description]))
     return ServerFlight((message,), FlightEnd.ALERT, 7, alert=Alert(2, description))
 
 
 def _hello_flight() -> ServerFlight:
     hello = ServerHello(0x0303, bytes(32), b"", CHACHA, 0)
     messages = (
-        FlightMessage("ServerHello", 22, 0x0303, 2, bytes.fromhex("02000026") + bytes(38),
-                      (("version", "TLSv1.2"),
-                       ("cipher suite", "ECDHE-RSA-CHACHA20-POLY1305 (0xCCA8)"))),
-        FlightMessage("Certificate", 22, 0x0303, 11, bytes.fromhex("0b000010") + bytes(16),
-                      (("certificates", "1"),)),
-        FlightMessage("ServerHelloDone", 22, 0x0303, 14, bytes.fromhex("0e000000"), ()),
+        FlightMessage("ServerHello", 22, 0x0303, 2, bytes.fromhex("02000026") + bytes(38)),
+        FlightMessage("Certificate", 22, 0x0303, 11, bytes.fromhex("0b000010") + bytes(16)),
+        FlightMessage("ServerHelloDone", 22, 0x0303, 14, bytes.fromhex("0e000000")),
     )
     return ServerFlight(messages, FlightEnd.HELLO_DONE, 80, server_hello=hello,
                         hello_done=True)

@@ -20,7 +20,14 @@ from cftui.engine.model import (
     ServerHello,
     ServerKeyExchange,
 )
-from cftui.engine.tls import registry as names
+from cftui.engine.profile import Protocol
+from cftui.engine.tls.registry import (
+    AlertDescription,
+    AlertLevel,
+    ContentType,
+    HandshakeType,
+    handshake_name,
+)
 
 #: TLSCiphertext may be 2^14 + 2048 bytes; anything longer is not TLS.
 MAX_RECORD = 2**14 + 2048
@@ -32,6 +39,11 @@ MAX_EMPTY_RECORDS = 32
 #: How many messages a first flight may hold (a real one has under ten; a flood of
 #: warning alerts or HelloRequests would otherwise keep 100 000 objects per attempt).
 MAX_MESSAGES = 64
+
+
+#: ECCurveType named_curve, the only kind a ServerKeyExchange may name (RFC 8422).
+NAMED_CURVE = 3
+_CONTENT_TYPES = frozenset(ContentType)
 
 
 class ParseError(ValueError):
@@ -129,11 +141,11 @@ def parse_server_key_exchange(body: bytes, suite: int, version: int) -> ServerKe
     scheme = None
     if kind.startswith("ECDHE"):
         curve_type = r.u8()
-        if curve_type != 3:
+        if curve_type != NAMED_CURVE:
             raise ParseError(f"ServerKeyExchange: curve type {curve_type} is not named_curve")
         group = r.u16()
         public = r.vec8()
-        if version >= 0x0303:
+        if version >= Protocol.TLSv1_2.wire:
             scheme = r.u16()
         r.vec16()  # signature
         r.done()
@@ -142,7 +154,7 @@ def parse_server_key_exchange(body: bytes, suite: int, version: int) -> ServerKe
         prime = r.vec16()
         r.vec16()  # generator
         public = r.vec16()
-        if version >= 0x0303:
+        if version >= Protocol.TLSv1_2.wire:
             scheme = r.u16()
         r.vec16()
         r.done()
@@ -155,7 +167,7 @@ def parse_certificate_request(body: bytes, version: int) -> CertificateRequest:
     r = _Reader(body, "CertificateRequest")
     types = tuple(r.vec8())
     schemes: tuple[int, ...] = ()
-    if version >= 0x0303:
+    if version >= Protocol.TLSv1_2.wire:
         schemes = _u16_list(r.vec16(), "CertificateRequest signature algorithms")
     cas = _Reader(r.vec16(), "CertificateRequest CA names")
     r.done()
@@ -212,7 +224,7 @@ class FlightParser:
         content_type = self.buffer[0]
         version = int.from_bytes(self.buffer[1:3], "big")
         length = int.from_bytes(self.buffer[3:5], "big")
-        if content_type not in names.CONTENT_TYPES or self.buffer[1] != 3:
+        if content_type not in _CONTENT_TYPES or self.buffer[1] != 3:
             if not self.messages and not self.handshake:
                 raise NotTls("the answer is not a TLS record")
             raise ParseError(f"bad record header {bytes(self.buffer[:5]).hex()}")
@@ -229,7 +241,7 @@ class FlightParser:
                 raise ParseError("too many empty records")
             return True
         self._empty_records = 0
-        if content_type == 22:
+        if content_type == ContentType.HANDSHAKE:
             self.handshake += fragment
             while not self.done and len(self.handshake) >= 4:
                 size = int.from_bytes(self.handshake[1:4], "big")
@@ -240,70 +252,63 @@ class FlightParser:
                 raw = bytes(self.handshake[: 4 + size])
                 del self.handshake[: 4 + size]
                 self._handshake_message(raw)
-        elif content_type == 21:
+        elif content_type == ContentType.ALERT:
             if self.handshake:
                 raise ParseError("alert in the middle of a handshake message")
             if len(fragment) != 2:
                 raise ParseError(f"alert record of {len(fragment)} bytes")
             alert = Alert(fragment[0], fragment[1])
-            level = {1: "warning", 2: "fatal"}.get(alert.level, str(alert.level))
-            self._add("Alert", 21, None, fragment,
-                      (("level", level), ("description", f"{alert.name} ({alert.description})")))
-            if alert.level == 1 and alert.description != 0:
+            self._add("Alert", ContentType.ALERT, None, fragment)
+            if alert.level == AlertLevel.WARNING and (
+                    alert.description != AlertDescription.CLOSE_NOTIFY):
                 return True  # a warning (unrecognized_name, say): the handshake goes on
             self.alert = alert
             self.end = FlightEnd.ALERT
-        elif content_type == 20:
-            self._add("ChangeCipherSpec", 20, None, fragment, ())
+        elif content_type == ContentType.CHANGE_CIPHER_SPEC:
+            self._add("ChangeCipherSpec", ContentType.CHANGE_CIPHER_SPEC, None, fragment)
         else:
-            self._add("ApplicationData", 23, None, fragment, (("length", str(len(fragment))),))
+            self._add("ApplicationData", ContentType.APPLICATION_DATA, None, fragment)
             if self.server_hello is None:
                 raise ParseError("application data before ServerHello")
         return True
 
-    def _add(self, name: str, content_type: int, hs_type: int | None, raw: bytes,
-             fields: tuple[tuple[str, str], ...]) -> None:
+    def _add(self, name: str, content_type: int, hs_type: int | None, raw: bytes) -> None:
         if len(self.messages) >= MAX_MESSAGES:
             raise ParseError(f"more than {MAX_MESSAGES} messages in the first flight")
         self.messages.append(
-            FlightMessage(name, content_type, self._record_version, hs_type, raw, fields)
+            FlightMessage(name, content_type, self._record_version, hs_type, raw)
         )
 
     def _handshake_message(self, raw: bytes) -> None:
         msg_type, body = raw[0], raw[4:]
-        name = names.handshake_name(msg_type)
-        fields: tuple[tuple[str, str], ...] = ()
-        if msg_type == 2:
+        name = handshake_name(msg_type)
+        if msg_type == HandshakeType.SERVER_HELLO:
             if self.server_hello is not None:
                 raise ParseError("second ServerHello")
             hello = parse_server_hello(body)
             self.server_hello = hello
-            fields = _hello_fields(hello)
             if hello.is_hello_retry_request:
                 name = "HelloRetryRequest"
         elif self.server_hello is None:
             raise ParseError(f"{name} before ServerHello")
-        elif msg_type == 11:
+        elif msg_type == HandshakeType.CERTIFICATE:
             self.certificates = parse_certificate(body)
-            fields = (("certificates", str(len(self.certificates))),
-                      *((f"[{i}] length", str(len(c))) for i, c in enumerate(self.certificates)))
-        elif msg_type == 12:
+        elif msg_type == HandshakeType.SERVER_KEY_EXCHANGE:
             hello = self.server_hello
             self.key_exchange = parse_server_key_exchange(
                 body, hello.cipher_suite, hello.selected_version)
-            fields = _ske_fields(self.key_exchange)
-        elif msg_type == 13:
+        elif msg_type == HandshakeType.CERTIFICATE_REQUEST:
             self.certificate_request = parse_certificate_request(
                 body, self.server_hello.selected_version)
-            fields = _cr_fields(self.certificate_request)
-        elif msg_type == 14:
+        elif msg_type == HandshakeType.SERVER_HELLO_DONE:
             if body:
                 raise ParseError("ServerHelloDone with a body")
             self.hello_done = True
-        self._add(name, 22, msg_type, raw, fields)
-        if msg_type == 14:
+        self._add(name, ContentType.HANDSHAKE, msg_type, raw)
+        if msg_type == HandshakeType.SERVER_HELLO_DONE:
             self.end = FlightEnd.HELLO_DONE
-        elif msg_type == 2 and (self.server_hello.selected_version >= 0x0304
+        elif msg_type == HandshakeType.SERVER_HELLO and (
+                self.server_hello.selected_version >= Protocol.TLSv1_3.wire
                                 or self.server_hello.is_hello_retry_request):
             self.end = FlightEnd.ENCRYPTED
 
@@ -322,34 +327,3 @@ class FlightParser:
             first_bytes=self.first_bytes,
         )
 
-
-def _hello_fields(hello: ServerHello) -> tuple[tuple[str, str], ...]:
-    version = profile.Protocol.from_wire(hello.selected_version)
-    fields = [
-        ("version", version.value if version else f"0x{hello.selected_version:04X}"),
-        ("cipher suite", f"{profile.suite_name(hello.cipher_suite)} "
-                         f"(0x{hello.cipher_suite:04X})"),
-        ("session id", hello.session_id.hex().upper() or "(empty)"),
-        ("compression", "none" if hello.compression == 0 else str(hello.compression)),
-    ]
-    fields += [(f"extension {e.name}", e.data.hex() or "(empty)") for e in hello.extensions]
-    return tuple(fields)
-
-
-def _ske_fields(ske: ServerKeyExchange) -> tuple[tuple[str, str], ...]:
-    fields = [("key exchange", ske.kind)]
-    if ske.named_group is not None:
-        fields.append(("named group", profile.group_name(ske.named_group)))
-    if ske.dh_prime_bits is not None:
-        fields.append(("DH prime", f"{ske.dh_prime_bits} bits"))
-    if ske.signature_scheme is not None:
-        scheme = profile.SIGNATURE_SCHEMES.get(ske.signature_scheme)
-        fields.append(("signature", scheme.name if scheme else f"0x{ske.signature_scheme:04X}"))
-    return tuple(fields)
-
-
-def _cr_fields(req: CertificateRequest) -> tuple[tuple[str, str], ...]:
-    types = ", ".join(names.CERTIFICATE_TYPES.get(t, str(t)) for t in req.certificate_types)
-    return (("certificate types", types or "(none)"),
-            ("signature schemes", str(len(req.signature_schemes))),
-            ("CA names", str(len(req.ca_names))))

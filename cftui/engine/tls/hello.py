@@ -17,9 +17,13 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from cftui.engine import profile
 from cftui.engine.profile import Protocol
-
-RECORD_HANDSHAKE = 22
-CLIENT_HELLO = 1
+from cftui.engine.tls.registry import (
+    TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
+    ContentType,
+    ExtensionType,
+    HandshakeType,
+    NamedGroup,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,16 @@ class HelloSpec:
     sni: str | None = None
     groups: tuple[int, ...] = profile.CLOUDFRONT_GROUPS
     signature_schemes: tuple[int, ...] = profile.CLOUDFRONT_SIGNATURE_SCHEMES
+
+    @property
+    def sends_signature_algorithms(self) -> bool:
+        """signature_algorithms exists from TLS 1.2 on; older hellos leave it out."""
+        return self.protocol.wire >= Protocol.TLSv1_2.wire
+
+    @property
+    def sent_signature_schemes(self) -> tuple[int, ...]:
+        """The signature schemes the hello really carries (none before TLS 1.2)."""
+        return self.signature_schemes if self.sends_signature_algorithms else ()
 
 
 def _u8(data: bytes) -> bytes:
@@ -62,22 +76,25 @@ def sni_bytes(name: str) -> bytes:
 def _extensions(spec: HelloSpec) -> bytes:
     parts: list[bytes] = []
     if spec.sni:
-        parts.append(_ext(0, sni_bytes(spec.sni)))
+        parts.append(_ext(ExtensionType.SERVER_NAME, sni_bytes(spec.sni)))
     if spec.groups:
-        parts.append(_ext(10, _u16(_codes(spec.groups))))
-        parts.append(_ext(11, _u8(b"\x00")))  # uncompressed points only
-    if spec.protocol.wire >= Protocol.TLSv1_2.wire:
-        parts.append(_ext(13, _u16(_codes(spec.signature_schemes))))
-    parts.append(_ext(23, b""))  # extended_master_secret
+        parts.append(_ext(ExtensionType.SUPPORTED_GROUPS, _u16(_codes(spec.groups))))
+        parts.append(_ext(ExtensionType.EC_POINT_FORMATS, _u8(b"\x00")))  # uncompressed points only
+    if spec.sends_signature_algorithms:
+        parts.append(_ext(ExtensionType.SIGNATURE_ALGORITHMS,
+                          _u16(_codes(spec.signature_schemes))))
+    parts.append(_ext(ExtensionType.EXTENDED_MASTER_SECRET, b""))
     if spec.protocol is Protocol.TLSv1_3:
-        parts.append(_ext(43, _u8(_codes([Protocol.TLSv1_3.wire]))))
-        parts.append(_ext(45, _u8(b"\x01")))  # psk_dhe_ke
+        parts.append(_ext(ExtensionType.SUPPORTED_VERSIONS,
+                          _u8(_codes([Protocol.TLSv1_3.wire]))))
+        parts.append(_ext(ExtensionType.PSK_KEY_EXCHANGE_MODES, _u8(b"\x01")))  # psk_dhe_ke
         public = X25519PrivateKey.generate().public_key().public_bytes(
             Encoding.Raw, PublicFormat.Raw
         )
-        parts.append(_ext(51, _u16(struct.pack("!H", 0x001D) + _u16(public))))
+        share = struct.pack("!H", NamedGroup.X25519) + _u16(public)
+        parts.append(_ext(ExtensionType.KEY_SHARE, _u16(share)))
     else:
-        parts.append(_ext(0xFF01, _u8(b"")))  # renegotiation_info, initial handshake
+        parts.append(_ext(ExtensionType.RENEGOTIATION_INFO, _u8(b"")))  # initial handshake
     return b"".join(parts)
 
 
@@ -92,7 +109,7 @@ def client_hello(spec: HelloSpec, random: bytes | None = None) -> bytes:
     legacy = min(spec.protocol.wire, Protocol.TLSv1_2.wire)
     suites = list(spec.suites)
     if spec.protocol is Protocol.SSLv3:
-        suites.append(0x00FF)  # TLS_EMPTY_RENEGOTIATION_INFO_SCSV
+        suites.append(TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
     session_id = os.urandom(32) if spec.protocol is Protocol.TLSv1_3 else b""
     body = (
         struct.pack("!H", legacy)
@@ -103,9 +120,9 @@ def client_hello(spec: HelloSpec, random: bytes | None = None) -> bytes:
     )
     if spec.protocol is not Protocol.SSLv3:
         body += _u16(_extensions(spec))
-    handshake = struct.pack("!B", CLIENT_HELLO) + _u24(body)
-    record_version = Protocol.SSLv3.wire if spec.protocol is Protocol.SSLv3 else 0x0301
-    return struct.pack("!BH", RECORD_HANDSHAKE, record_version) + _u16(handshake)
+    handshake = struct.pack("!B", HandshakeType.CLIENT_HELLO) + _u24(body)
+    record_version = Protocol.SSLv3.wire if spec.protocol is Protocol.SSLv3 else Protocol.TLSv1.wire
+    return struct.pack("!BH", ContentType.HANDSHAKE, record_version) + _u16(handshake)
 
 
 def cloudfront_hello(protocol: Protocol, sni: str | None,
@@ -132,6 +149,6 @@ def tls13_hello(sni: str | None) -> HelloSpec:
         protocol=Protocol.TLSv1_3,
         suites=tuple(s.code for s in profile.broad_suites_for(Protocol.TLSv1_3)),
         sni=sni,
-        groups=(0x001D,),
+        groups=(NamedGroup.X25519,),
         signature_schemes=profile.BROAD_SIGNATURE_SCHEMES,
     )

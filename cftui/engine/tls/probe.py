@@ -59,7 +59,7 @@ def attempt(endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose) -> 
             protocol=spec.protocol, address=endpoint.address, port=endpoint.port,
             sni=spec.sni, purpose=purpose, offered=spec.suites, client_hello=record,
             outcome=outcome, flight=flight, error=error,
-            duration_ms=(time.monotonic() - start) * 1000, started_at=started_at,
+            duration_ms=(time.monotonic() - start) * 1000, started_at=started_at, spec=spec,
         )
 
     try:

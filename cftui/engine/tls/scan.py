@@ -18,7 +18,7 @@ from cftui.engine.net.connect import Cancelled, Endpoint
 from cftui.engine.profile import Protocol
 from cftui.engine.tls import hello
 from cftui.engine.tls.probe import attempt
-from cftui.engine.tls.registry import s_client_alert_reason
+from cftui.engine.tls.registry import alert_reason
 
 OnAttempt = Callable[[ProtocolAttempt], None]
 
@@ -35,7 +35,7 @@ def attempt_error(a: ProtocolAttempt) -> str | None:
     if a.accepted:
         return None
     if a.outcome is Outcome.ALERT and a.flight and a.flight.alert:
-        return s_client_alert_reason(a.flight.alert.description)
+        return alert_reason(a.flight.alert.description)
     if a.outcome is Outcome.SERVER_HELLO:
         violation = a.violation
         if violation:
@@ -53,16 +53,8 @@ def broken_flight_error(a: ProtocolAttempt) -> str | None:
     if not a.accepted or a.outcome is Outcome.SERVER_HELLO:
         return None
     if a.outcome is Outcome.ALERT and a.flight and a.flight.alert:
-        return f"{s_client_alert_reason(a.flight.alert.description)} after the ServerHello"
+        return f"{alert_reason(a.flight.alert.description)} after the ServerHello"
     return f"{a.error or a.outcome.value} after the ServerHello"
-
-
-def refused_version(a: ProtocolAttempt) -> bool:
-    """The answer says plainly that the version itself is not spoken."""
-    if a.outcome is Outcome.ALERT and a.flight and a.flight.alert:
-        return a.flight.alert.description == 70  # protocol_version
-    hello_ = a.server_hello
-    return hello_ is not None and hello_.selected_version < a.protocol.wire
 
 
 def scan_protocol(
@@ -117,7 +109,7 @@ def scan_protocol(
     error = attempt_error(last)
     if last.outcome in (Outcome.CONNECT_FAILED, Outcome.NOT_TLS):
         return _result(protocol, enabled, None, (), attempts, endpoint, error=error)
-    if refused_version(last):
+    if last.version_refused:
         return _result(protocol, enabled, False, (), attempts, endpoint, error=error)
     broad = run(hello.broad_hello(protocol, sni), Purpose.BROAD)
     if broad.accepted:

@@ -9,7 +9,6 @@ from cftui.engine.causes import CauseCode
 from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose, Target
 from cftui.engine.profile import Protocol
 from cftui.engine.results import AddressReport, Cause, Stage
-from cftui.engine.tls.scan import refused_version
 from cftui.engine.verdict.build import cause, names
 
 #: What a plain-HTTP answer starts with.
@@ -58,7 +57,7 @@ def tls_causes(target: Target, report: AddressReport) -> list[Cause]:
     # refused as such. Resets, silence or a bare alert on every version are a failed
     # handshake, not a protocol question.
     version_evidence = any(r.accepted for r in results) or any(
-        refused_version(a) for a in attempts)
+        a.version_refused for a in attempts)
     if enabled and all(r.accepted is False for r in enabled) and version_evidence:
         causes.append(_protocol_mismatch(target, enabled, results))
         return causes

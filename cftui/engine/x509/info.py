@@ -1,4 +1,5 @@
-"""One certificate as facts (`CertInfo`), and the lines s_client prints about it.
+"""One certificate as facts (`CertInfo`); s_client's lines about it are in
+`cftui.transcript.certificate`.
 
 Certificates come from the origin and are untrusted: nothing here interprets their
 text, and a certificate that `cryptography` loads never makes `cert_info` raise.
@@ -19,6 +20,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
 
 from cftui.engine.results import CertInfo
+from cftui.engine.tls.registry import group_by_oid
 from cftui.engine.x509.der import DerError, Tbs
 from cftui.engine.x509.names import name_values, safe_name
 
@@ -56,7 +58,8 @@ _SIGNATURES: dict[str, tuple[str, str]] = {
     "2.16.840.1.101.3.4.3.1": ("dsa_with_SHA224", "dsa_with_SHA224"),
     "2.16.840.1.101.3.4.3.2": ("dsa_with_SHA256", "dsa_with_SHA256"),
 }
-_SIGNATURE_SHORT = dict(_SIGNATURES.values())
+#: OpenSSL's long signature algorithm name (CertInfo.signature_algorithm) -> short name.
+SIGNATURE_SHORT_NAMES: dict[str, str] = dict(_SIGNATURES.values())
 
 #: SubjectPublicKeyInfo algorithm OID -> (CertInfo key_type, OpenSSL short name).
 _KEY_TYPES: dict[str, tuple[str, str]] = {
@@ -69,21 +72,8 @@ _KEY_TYPES: dict[str, tuple[str, str]] = {
     "1.3.101.111": ("X448", "X448"),
     "1.2.840.10040.4.1": ("DSA", "DSA"),
 }
-_KEY_SHORT = dict(_KEY_TYPES.values())
-
-#: Named curves by OID, with their size in bits (for keys cryptography cannot load).
-_CURVES: dict[str, tuple[str, int]] = {
-    "1.2.840.10045.3.1.7": ("secp256r1", 256),
-    "1.3.132.0.34": ("secp384r1", 384),
-    "1.3.132.0.35": ("secp521r1", 521),
-    "1.3.132.0.10": ("secp256k1", 256),
-    "1.2.840.10045.3.1.1": ("secp192r1", 192),
-    "1.3.132.0.33": ("secp224r1", 224),
-    "1.3.36.3.3.2.8.1.1.7": ("brainpoolP256r1", 256),
-    "1.3.36.3.3.2.8.1.1.11": ("brainpoolP384r1", 384),
-    "1.3.36.3.3.2.8.1.1.13": ("brainpoolP512r1", 512),
-}
-
+#: CertInfo.key_type -> OpenSSL's short name of the key algorithm (`rsaEncryption`).
+KEY_SHORT_NAMES: dict[str, str] = dict(_KEY_TYPES.values())
 
 def _key_facts(cert: x509.Certificate, tbs: Tbs) -> tuple[str, int, str | None]:
     """(key type, bits as OpenSSL's EVP_PKEY_get_bits counts them, EC curve name)."""
@@ -108,9 +98,11 @@ def _key_facts(cert: x509.Certificate, tbs: Tbs) -> tuple[str, int, str | None]:
         return key_type, 448, None
     if isinstance(key, dsa.DSAPublicKey):
         return "DSA", key.key_size, None
-    if key_type == "EC" and param is not None:
-        curve, bits = _CURVES.get(param, (param, 0))
-        return key_type, bits, curve
+    if key_type == "EC" and param is not None:  # a curve cryptography cannot load
+        group = group_by_oid(param)
+        if group is not None and group.curve is not None:
+            return key_type, group.bits, group.curve
+        return key_type, 0, param
     return key_type, 0, None
 
 
@@ -217,27 +209,3 @@ def cert_info(der: bytes) -> CertInfo:
         ca_issuers=ca_issuers,
         der=der,
     )
-
-
-# --- s_client's per-certificate lines ------------------------------------------
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def openssl_time(iso: str) -> str:
-    """`2026-11-28T16:56:58Z` -> `Nov 28 16:56:58 2026 GMT` (ASN1_TIME_print)."""
-    when = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
-    return (f"{_MONTHS[when.month - 1]} {when.day:2d} {when.hour:02d}:{when.minute:02d}:"
-            f"{when.second:02d} {when.year} GMT")
-
-
-def s_client_a_line(info: CertInfo) -> str:
-    """`PKEY: rsaEncryption, 2048 (bit); sigalg: RSA-SHA256` (s_client's `a:` line)."""
-    key = _KEY_SHORT.get(info.key_type, info.key_type)
-    sigalg = _SIGNATURE_SHORT.get(info.signature_algorithm, "UNDEF")
-    return f"PKEY: {key}, {info.key_bits} (bit); sigalg: {sigalg}"
-
-
-def s_client_v_line(info: CertInfo) -> str:
-    """`NotBefore: Nov 28 16:56:58 2026 GMT; NotAfter: …` (s_client's `v:` line)."""
-    return f"NotBefore: {openssl_time(info.not_before)}; NotAfter: {openssl_time(info.not_after)}"

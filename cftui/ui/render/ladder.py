@@ -7,9 +7,28 @@ from dataclasses import dataclass
 
 from textual.content import Content
 
-from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, Purpose
-from cftui.engine.profile import suite_name
+from cftui.engine.model import (
+    Alert,
+    CertificateRequest,
+    FlightEnd,
+    FlightMessage,
+    Outcome,
+    ProtocolAttempt,
+    Purpose,
+    ServerFlight,
+    ServerHello,
+    ServerKeyExchange,
+)
+from cftui.engine.profile import Protocol, suite_name
 from cftui.engine.results import CertInfo
+from cftui.engine.tls.registry import (
+    AlertLevel,
+    ContentType,
+    HandshakeType,
+    certificate_type_text,
+    group_name,
+    signature_scheme_name,
+)
 from cftui.transcript.note import note
 from cftui.ui.format import plain, safe, size
 from cftui.ui.glyphs import Glyphs
@@ -57,7 +76,7 @@ def steps(attempt: ProtocolAttempt, chain: Sequence[CertInfo] = ()) -> list[Step
     flight = attempt.flight
     if flight is not None:
         for message in flight.messages:
-            fields = message.fields
+            fields = message_fields(message, flight)
             if message.name == "Certificate":
                 fields = (*fields, *_subjects(flight.certificates, chain))
             label = message.name
@@ -90,6 +109,65 @@ def client_fields(attempt: ProtocolAttempt) -> tuple[tuple[str, str], ...]:
     fields += [(f"  {i + 1:>2}", f"{suite_name(c)} (0x{c:04X})")
                for i, c in enumerate(attempt.offered)]
     return tuple(fields)
+
+
+Fields = tuple[tuple[str, str], ...]
+
+
+def message_fields(message: FlightMessage, flight: ServerFlight) -> Fields:
+    """The decoded fields of one message the origin sent, from the parsed flight."""
+    if message.content_type == ContentType.ALERT and len(message.raw) == 2:
+        return _alert_fields(Alert(message.raw[0], message.raw[1]))
+    if message.content_type == ContentType.APPLICATION_DATA:
+        return (("length", str(len(message.raw))),)
+    kind = message.handshake_type
+    if kind == HandshakeType.SERVER_HELLO and flight.server_hello is not None:
+        return _hello_fields(flight.server_hello)
+    if kind == HandshakeType.CERTIFICATE:
+        certs = flight.certificates
+        return (("certificates", str(len(certs))),
+                *((f"[{i}] length", str(len(c))) for i, c in enumerate(certs)))
+    if kind == HandshakeType.SERVER_KEY_EXCHANGE and flight.key_exchange is not None:
+        return _ske_fields(flight.key_exchange)
+    if kind == HandshakeType.CERTIFICATE_REQUEST and flight.certificate_request is not None:
+        return _cr_fields(flight.certificate_request)
+    return ()
+
+
+def _alert_fields(alert: Alert) -> Fields:
+    levels: dict[int, str] = {AlertLevel.WARNING: "warning", AlertLevel.FATAL: "fatal"}
+    level = levels.get(alert.level, str(alert.level))
+    return (("level", level), ("description", f"{alert.name} ({alert.description})"))
+
+
+def _hello_fields(hello: ServerHello) -> Fields:
+    version = Protocol.from_wire(hello.selected_version)
+    fields = [
+        ("version", version.value if version else f"0x{hello.selected_version:04X}"),
+        ("cipher suite", f"{suite_name(hello.cipher_suite)} (0x{hello.cipher_suite:04X})"),
+        ("session id", hello.session_id.hex().upper() or "(empty)"),
+        ("compression", "none" if hello.compression == 0 else str(hello.compression)),
+    ]
+    fields += [(f"extension {e.name}", e.data.hex() or "(empty)") for e in hello.extensions]
+    return tuple(fields)
+
+
+def _ske_fields(ske: ServerKeyExchange) -> Fields:
+    fields = [("key exchange", ske.kind)]
+    if ske.named_group is not None:
+        fields.append(("named group", group_name(ske.named_group)))
+    if ske.dh_prime_bits is not None:
+        fields.append(("DH prime", f"{ske.dh_prime_bits} bits"))
+    if ske.signature_scheme is not None:
+        fields.append(("signature", signature_scheme_name(ske.signature_scheme)))
+    return tuple(fields)
+
+
+def _cr_fields(req: CertificateRequest) -> Fields:
+    types = ", ".join(certificate_type_text(t) or str(t) for t in req.certificate_types)
+    return (("certificate types", types or "(none)"),
+            ("signature schemes", str(len(req.signature_schemes))),
+            ("CA names", str(len(req.ca_names))))
 
 
 def _subjects(ders: Sequence[bytes], chain: Sequence[CertInfo]) -> list[tuple[str, str]]:

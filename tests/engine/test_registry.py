@@ -1,0 +1,128 @@
+"""The TLS registry against the local `openssl` CLI: alert reasons, suite names, sigalgs.
+
+These are the only tests of the names themselves; everything that prints an alert
+reason, a suite or a signature scheme takes it from the registry.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509 import ObjectIdentifier
+
+from cftui.engine import profile
+from cftui.engine.profile import Protocol
+from cftui.engine.tls import registry
+from cftui.engine.tls.registry import (
+    AlertDescription,
+    ExtensionType,
+    HandshakeType,
+    NamedGroup,
+    SignatureScheme,
+)
+from cftui.transcript.command import OPENSSL3_LACKS
+
+OPENSSL = shutil.which("openssl")
+needs_openssl = pytest.mark.skipif(OPENSSL is None, reason="openssl not installed")
+#: ERR_PACK(ERR_LIB_SSL, 0, reason): OpenSSL 3's packed error code for lib SSL (20).
+SSL_LIB = 20 << 23
+
+
+def _openssl(*args: str) -> str:
+    done = subprocess.run([OPENSSL or "openssl", *args], capture_output=True, text=True,
+                          timeout=20, check=False)
+    return done.stdout
+
+
+@needs_openssl
+def test_alert_reasons_are_what_openssl_errstr_prints() -> None:
+    codes = [a for a in AlertDescription if a is not AlertDescription.CLOSE_NOTIFY] + [121]
+    out = _openssl("errstr", *(f"{SSL_LIB | (1000 + c):X}" for c in codes))
+    lines = out.splitlines()
+    assert len(lines) == len(codes)
+    for code, line in zip(codes, lines, strict=True):
+        assert line.endswith("::" + registry.alert_reason(code)), (code, line)
+
+
+@needs_openssl
+def test_close_notify_has_no_openssl_reason() -> None:
+    # So cftui words it itself; if OpenSSL ever names it, take OpenSSL's words.
+    assert _openssl("errstr", f"{SSL_LIB | 1000:X}").strip().endswith("::reason(1000)")
+
+
+def _openssl_suites() -> dict[int, str]:
+    """Code point -> OpenSSL name of every suite the local OpenSSL knows."""
+    out = _openssl("ciphers", "-V", "ALL:@SECLEVEL=0")
+    found = re.findall(r"0x([0-9A-F]{2}),0x([0-9A-F]{2}) - (\S+)", out)
+    return {int(hi + lo, 16): name for hi, lo, name in found}
+
+
+@needs_openssl
+def test_suite_names_are_openssls() -> None:
+    known = _openssl_suites()
+    assert known, "openssl ciphers -V printed nothing"
+    for suite in profile.CLOUDFRONT_SUITES + profile.OTHER_SUITES:
+        if suite.code in known:
+            assert known[suite.code] == suite.openssl_name, suite
+            assert suite.openssl_name not in OPENSSL3_LACKS, suite
+        else:  # what the local OpenSSL cannot offer is what the transcript warns about
+            assert suite.openssl_name in OPENSSL3_LACKS, suite
+
+
+@needs_openssl
+@pytest.mark.parametrize("scheme", list(SignatureScheme), ids=lambda s: s.iana)
+def test_sigalg_spelling_is_accepted_by_openssl(scheme: SignatureScheme) -> None:
+    # s_client parses -sigalgs before connecting; port 9 on loopback refuses the connect.
+    done = subprocess.run([OPENSSL or "openssl", "s_client", "-sigalgs", scheme.openssl,
+                           "-connect", "127.0.0.1:9"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=20, check=False)
+    assert "SSL_CONF_cmd(-sigalgs" not in done.stderr + done.stdout, scheme
+
+
+@needs_openssl
+def test_a_misspelt_sigalg_is_refused_by_openssl() -> None:
+    done = subprocess.run([OPENSSL or "openssl", "s_client", "-sigalgs", "RSA+SHA257",
+                           "-connect", "127.0.0.1:9"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=20, check=False)
+    assert "SSL_CONF_cmd(-sigalgs" in done.stderr + done.stdout
+
+
+def test_unknown_values_have_names() -> None:
+    assert registry.alert_name(121) == "unknown alert 121"
+    assert registry.alert_reason(121) == "reason(1121)"
+    assert registry.extension_name(0x1234) == "extension 0x1234"
+    assert registry.extension_name(ExtensionType.KEY_SHARE) == "key_share"
+    assert registry.handshake_name(99) == "Handshake type 99"
+    assert registry.handshake_name(HandshakeType.SERVER_HELLO_DONE) == "ServerHelloDone"
+    assert registry.group_name(0x9999) == "group 0x9999"
+    assert registry.signature_scheme_name(0xFEFE) == "0xFEFE"
+    assert registry.certificate_type_text(200) is None
+    assert registry.name_of(ExtensionType, 0xABCD) == "0xABCD"
+    assert registry.name_of(AlertDescription, 70) == "PROTOCOL_VERSION"
+
+
+def test_temp_key_texts() -> None:
+    assert NamedGroup.SECP256R1.temp_key == "ECDH, prime256v1, 256 bits"
+    assert NamedGroup.X25519.temp_key == "X25519, 253 bits"
+    assert NamedGroup.FFDHE3072.temp_key == "DH, 3072 bits"
+    assert NamedGroup.X25519MLKEM768.temp_key is None  # OpenSSL 3.0 does not know it
+    assert NamedGroup.SECP384R1.curve == "secp384r1" and NamedGroup.X448.curve is None
+
+
+def test_cloudfront_choices_refer_to_the_registry() -> None:
+    assert profile.CLOUDFRONT_GROUPS_OPENSSL == "X25519:P-256:P-384"
+    assert profile.cloudfront_sigalgs_openssl().startswith("RSA+SHA256:RSA+SHA384:")
+    assert all(s.kind not in ("RSA-PSS", "Ed25519", "Ed448")
+               for s in profile.CLOUDFRONT_SIGNATURE_SCHEMES)
+    assert Protocol.TLSv1_2.wire == 0x0303
+
+
+@pytest.mark.parametrize("group", [g for g in NamedGroup if g.oid], ids=lambda g: g.name)
+def test_curve_names_and_sizes_are_cryptographys(group: NamedGroup) -> None:
+    curve = ec.get_curve_for_oid(ObjectIdentifier(group.oid or ""))()
+    assert (group.curve, group.bits) == (curve.name, curve.key_size)
+    assert registry.group_by_oid(group.oid or "") is group
