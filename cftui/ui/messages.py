@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from cftui.engine.model import Target
 from cftui.engine.results import Event
 
 
@@ -15,11 +14,3 @@ class CheckEvent(Message):
         super().__init__()
         self.run_id = run_id
         self.event = event
-
-
-class StartCheck(Message):
-    """Ask the app to open the check screen for a target."""
-
-    def __init__(self, target: Target) -> None:
-        super().__init__()
-        self.target = target
