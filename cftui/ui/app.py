@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -33,6 +33,13 @@ if TYPE_CHECKING:
 Checker = Callable[..., Report]
 
 
+@runtime_checkable
+class Redraws(Protocol):
+    """A screen that draws glyphs itself and must draw again when ASCII mode changes."""
+
+    def redraw(self) -> None: ...
+
+
 def _engine_check(target: Target, **kwargs: Any) -> Report:
     from cftui.engine.run import check
 
@@ -44,8 +51,9 @@ class CftuiApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "cftui"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
-        (0, "-narrow"), (100, "-medium"), (150, "-wide")]
+    # Textual declares this `ClassVar[...] | None`, which mypy reads as an instance variable
+    # (a ClassVar here would clash); unannotated, it takes that declared type.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
@@ -131,9 +139,8 @@ class CftuiApp(App[None]):
         self.ascii = not self.ascii
         self._apply_ascii()
         for screen in self.screen_stack:
-            redraw = getattr(screen, "redraw", None)
-            if callable(redraw):
-                redraw()
+            if isinstance(screen, Redraws):
+                screen.redraw()
 
     def _apply_ascii(self) -> None:
         self.glyphs = glyphs_for(self.ascii)

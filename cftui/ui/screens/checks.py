@@ -22,7 +22,7 @@ from cftui.ui.render.target import target_title
 from cftui.ui.render.tls import grid_header, grid_rows
 from cftui.ui.render.verdict import causes_lines, verdict_view
 from cftui.ui.state import STAGES, CheckSession, CheckState
-from cftui.ui.widgets.common import formatter_of, glyphs_of
+from cftui.ui.widgets.common import cftui_app, formatter_of, glyphs_of
 from cftui.ui.widgets.stage_panel import StagePanel
 from cftui.ui.widgets.tls_grid import TlsGrid
 from cftui.ui.widgets.verdict_bar import VerdictBar
@@ -100,7 +100,7 @@ class CheckScreen(Screen[None]):
           description="probe the origin")
     def _check(self, run_id: int) -> Report:
         worker = get_current_worker()
-        checker = self.app.checker  # type: ignore[attr-defined]
+        checker = cftui_app(self).checker
         return checker(self.target,
                        on_event=lambda e: self.post_message(CheckEvent(run_id, e)),
                        cancel=worker.cancelled_event)
@@ -151,7 +151,7 @@ class CheckScreen(Screen[None]):
         if self.watching:
             self.session.history.record(report)
             self.state.show_history(self.session.history)
-        self.app.remember(report)  # type: ignore[attr-defined]
+        cftui_app(self).remember(report)
         self._schedule_watch()
 
     def _show_first_failure(self, report: Report) -> None:
@@ -164,7 +164,7 @@ class CheckScreen(Screen[None]):
     def _schedule_watch(self) -> None:
         self._cancel_timer()
         if self.watching and not self.state.cancelled:
-            interval = self.app.watch_interval  # type: ignore[attr-defined]
+            interval = cftui_app(self).watch_interval
             self._watch_timer = self.set_timer(interval, self._watch_tick)
 
     def _cancel_timer(self) -> None:
@@ -214,8 +214,8 @@ class CheckScreen(Screen[None]):
     def action_toggle_watch(self) -> None:
         self.watching = not self.watching
         if self.watching:
-            self.notify(f"Watching: re-probing every {self.app.watch_interval:g} s",  # type: ignore[attr-defined]
-                        markup=False)
+            interval = cftui_app(self).watch_interval
+            self.notify(f"Watching: re-probing every {interval:g} s", markup=False)
             if not self.state.running:
                 self.start_check()
         else:
@@ -230,11 +230,11 @@ class CheckScreen(Screen[None]):
 
     def action_export(self) -> None:
         if self.state.report is not None:
-            self.app.export_report(self.state.report)  # type: ignore[attr-defined]
+            cftui_app(self).export_report(self.state.report)
 
     def action_copy_json(self) -> None:
         if self.state.report is not None:
-            self.app.copy_report_json(self.state.report)  # type: ignore[attr-defined]
+            cftui_app(self).copy_report_json(self.state.report)
 
     def action_detail(self) -> None:
         row = self.query_one(TlsGrid).selected_row
@@ -300,7 +300,7 @@ class CheckScreen(Screen[None]):
         fmt = formatter_of(self)
         self.query_one("#check-title", Static).update(
             target_title(self.target, watching=self.watching,
-                         interval=self.app.watch_interval,  # type: ignore[attr-defined]
+                         interval=cftui_app(self).watch_interval,
                          runs=self.session.history.runs,
                          checked_at=fmt.clock(self.state.report.started_at)
                          if self.state.report else None))

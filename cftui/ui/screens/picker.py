@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from cftui.ui.entries import OriginEntry, PickerEntries
 from cftui.ui.render.picker import adhoc_label, entry_detail, group_label, origin_label
-from cftui.ui.widgets.common import glyphs_of
+from cftui.ui.widgets.common import cftui_app, glyphs_of
 
 ADHOC = "adhoc"
 
@@ -97,7 +97,7 @@ class PickerScreen(Screen[None]):
         origins = self.query_one(OriginList)
         glyphs = glyphs_of(self)
         shown = self.entries.filtered(text)
-        reports = getattr(self.app, "reports", {})
+        reports = cftui_app(self).reports
         previous = origins.highlighted_option.id if origins.highlighted_option else None
         options: list[Option] = []
         origins.entries = {}
@@ -106,15 +106,16 @@ class PickerScreen(Screen[None]):
             for index, entry in enumerate(group.entries):
                 last = index == len(group.entries) - 1
                 guide = (glyphs.guide_last if last else glyphs.guide_mid) + " "
-                label = origin_label(entry, glyphs, reports.get(entry.target))
+                report = reports.get(entry.target) if entry.target is not None else None
+                label = origin_label(entry, glyphs, report)
                 options.append(Option(Content.assemble((guide, "$text-muted"), label),
                                       id=f"o:{entry.key}"))
                 origins.entries[f"o:{entry.key}"] = entry
         options.append(Option(adhoc_label(text if not shown.groups else "", glyphs), id=ADHOC))
         origins.set_options(options)
-        ids = [o.id for o in options if not o.disabled]
+        ids = [o.id for o in options if not o.disabled and o.id is not None]
         checkable = [i for i in ids if i in origins.entries and origins.entries[i].checkable]
-        keep = previous if previous in ids else (checkable or ids)[0]
+        keep = previous if previous is not None and previous in ids else (checkable or ids)[0]
         origins.highlighted = origins.get_option_index(keep)
         self.show_detail(origins.current)
 
@@ -155,7 +156,7 @@ class PickerScreen(Screen[None]):
                 self.notify(f"Cannot check {data.name}: {data.note}", markup=False,
                             severity="warning")
                 return
-            self.app.open_check(data.target)  # type: ignore[attr-defined]
+            cftui_app(self).open_check(data.target)
         elif data == ADHOC:
             self.action_adhoc()
 
@@ -173,7 +174,7 @@ class PickerScreen(Screen[None]):
         text = self.query_one("#filter", Input).value.strip()
         domain = text if text and " " not in text and not self.entries.filtered(text).groups \
             else ""
-        self.app.open_adhoc(domain)  # type: ignore[attr-defined]
+        cftui_app(self).open_adhoc(domain)
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)
