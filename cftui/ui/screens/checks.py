@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from textual import on, work
@@ -14,8 +15,8 @@ from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from cftui.engine.results import CheckFinished, Report, Stage, Status
-from cftui.ui.messages import CheckEvent
+from cftui.engine.results import CheckFinished, Event, Report, Stage, Status
+from cftui.ui.messages import CheckEvent, EventLog
 from cftui.ui.render.cert import certificate_body
 from cftui.ui.render.stages import stage_details
 from cftui.ui.render.target import target_title
@@ -52,8 +53,6 @@ class CheckScreen(Screen[None]):
         self.watching = False
         self._worker: Worker[Report] | None = None
         self._watch_timer: Timer | None = None
-        self._flush_timer: Timer | None = None
-        self._dirty: set[Stage] = set()
         self._autostart = autostart
 
     # --- layout -------------------------------------------------------------------
@@ -94,39 +93,38 @@ class CheckScreen(Screen[None]):
         fmt = formatter_of(self)
         self.state.start(fmt.now(), self.session.history)
         self.refresh_all()
-        self._worker = self._check(self.run_id)
+        self._worker = self._check(self.run_id, EventLog())
 
     @work(thread=True, exclusive=True, group="check", exit_on_error=False,
           description="probe the origin")
-    def _check(self, run_id: int) -> Report:
+    def _check(self, run_id: int, log: EventLog) -> Report:
         worker = get_current_worker()
+
+        def on_event(event: Event) -> None:
+            log.append(event)
+            self.post_message(CheckEvent(run_id, event, log))
+
         checker = cftui_app(self).checker
-        return checker(self.target,
-                       on_event=lambda e: self.post_message(CheckEvent(run_id, e)),
-                       cancel=worker.cancelled_event)
+        return checker(self.target, on_event=on_event, cancel=worker.cancelled_event)
 
     @on(CheckEvent)
     def _on_check_event(self, message: CheckEvent) -> None:
+        """Fold in every event logged so far: a burst of attempts is one repaint."""
         if message.run_id != self.run_id:
             return  # a cancelled or replaced run
-        self._dirty |= self.state.apply(message.event)
-        if isinstance(message.event, CheckFinished):
-            self._finished(message.event.report)
-            self._flush()
-            # after the TLS grid has settled (its highlight scrolls the panels to itself)
-            report = message.event.report
-            self.set_timer(0.05, lambda: self._show_first_failure(report))
-        elif self._flush_timer is None:
-            # dozens of attempts arrive within milliseconds: repaint at most every 50 ms
-            self._flush_timer = self.set_timer(0.05, self._flush)
-
-    def _flush(self) -> None:
-        if self._flush_timer is not None:
-            self._flush_timer.stop()
-            self._flush_timer = None
-        changed, self._dirty = self._dirty, set()
+        changed: set[Stage] = set()
+        report: Report | None = None
+        for event in message.log.take():
+            changed |= self.state.apply(event)
+            if isinstance(event, CheckFinished):
+                report = event.report
+        if report is not None:
+            self._finished(report)
         if changed:
             self.refresh_stages(changed)
+        if report is not None:
+            # after the TLS grid has settled (its highlight scrolls the panels to itself)
+            self.set_timer(0.05, partial(self._show_first_failure, report))
 
     @on(Worker.StateChanged)
     def _on_worker(self, event: Worker.StateChanged) -> None:
