@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
@@ -55,13 +55,13 @@ class CftuiApp(App[None]):
     # (a ClassVar here would clash); unannotated, it takes that declared type.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit"),
     ]
 
     def __init__(self, *, entries: PickerEntries, start_target: Target | None = None,
                  ascii: bool = False, watch_interval: float = 10.0,
                  checker: Checker | None = None, formatter: Formatter | None = None,
-                 export_dir: Path | None = None) -> None:
+                 export_dir: Path | None = None, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.entries = entries
         self.start_target = start_target
@@ -73,6 +73,7 @@ class CftuiApp(App[None]):
         self.export_dir = export_dir
         self.sessions: dict[Target, CheckSession] = {}
         self.reports: dict[Target, Report] = {}
+        self.user_keymap = dict(keymap or {})  # binding id -> keys: {"check.rerun": "f5"}
         if os.environ.get("TEXTUAL_COLOR_SYSTEM") == "standard" and not self.no_color:
             self.theme = "ansi-dark"
 
@@ -90,6 +91,8 @@ class CftuiApp(App[None]):
         return cls(entries=PickerEntries.from_demo(demo_origins), **options)
 
     def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
         self._apply_ascii()
         self.set_class(self.no_color, "-no-color")
         self.push_screen(PickerScreen(self.entries))

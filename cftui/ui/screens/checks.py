@@ -33,15 +33,16 @@ class CheckScreen(Screen[None]):
     """Runs the engine in a thread worker and shows its events as they arrive."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("escape,q,backspace", "back", "Back"),
-        Binding("r", "rerun", "Re-run"),
-        Binding("w", "toggle_watch", "Watch"),
-        Binding("e", "export", "Export"),
-        Binding("enter", "detail", "Handshake", show=False),
-        Binding("j", "copy_json", "Copy JSON", show=False),
-        Binding("pagedown,space", "scroll(1)", "Scroll", show=False),
-        Binding("pageup", "scroll(-1)", "Scroll up", show=False),
+        Binding("escape", "cancel", "Cancel", id="check.cancel"),
+        Binding("escape,q,backspace", "back", "Back", id="check.back"),
+        Binding("r", "rerun", "Re-run", id="check.rerun"),
+        Binding("w", "toggle_watch", "Watch", id="check.watch"),
+        Binding("e", "export", "Export", id="check.export"),
+        Binding("enter", "detail", "Handshake", show=False, id="check.handshake"),
+        Binding("j", "copy_json", "Copy JSON", show=False, id="check.copy-json"),
+        Binding("pagedown,space", "scroll(1)", "Scroll", show=False,
+                id="check.scroll-down"),
+        Binding("pageup", "scroll(-1)", "Scroll up", show=False, id="check.scroll-up"),
     ]
 
     def __init__(self, session: CheckSession, *, autostart: bool = True) -> None:

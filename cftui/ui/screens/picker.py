@@ -23,13 +23,15 @@ ADHOC = "adhoc"
 class FilterInput(Input):
     """The filter; Enter checks the highlighted origin (shown in the footer)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "submit", "Check")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Check", id="picker.filter.check")]
 
 
 class OriginList(OptionList):
     """Distributions as headings, their origins under them; printable keys go to the filter."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Check")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Check", id="picker.list.check")]
 
     def __init__(self) -> None:
         super().__init__(id="origins", compact=True)
@@ -56,12 +58,12 @@ class OriginList(OptionList):
 
 class PickerScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "choose", "Check"),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("ctrl+n", "adhoc", "Ad-hoc origin"),
-        Binding("escape", "clear_filter", "Clear filter"),
-        Binding("ctrl+q", "app.quit", "Quit"),
+        Binding("enter", "choose", "Check", id="picker.check"),
+        Binding("down", "cursor(1)", "Down", show=False, id="picker.down"),
+        Binding("up", "cursor(-1)", "Up", show=False, id="picker.up"),
+        Binding("ctrl+n", "adhoc", "Ad-hoc origin", id="picker.adhoc"),
+        Binding("escape", "clear_filter", "Clear filter", id="picker.clear-filter"),
+        Binding("ctrl+q", "app.quit", "Quit", id="picker.quit"),
     ]
 
     def __init__(self, entries: PickerEntries) -> None:
