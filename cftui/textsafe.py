@@ -29,11 +29,6 @@ def visible(text: str, *, keep_newlines: bool = True) -> str:
     return "".join(out)
 
 
-def visible_bytes(data: bytes) -> str:
-    """Bytes from the network as text: decoded leniently, then made visible."""
-    return visible(data.decode("utf-8", "backslashreplace"))
-
-
 def one_line(text: str) -> str:
     """Like visible(), with newlines and tabs escaped too: for single-line fields."""
     return visible(text, keep_newlines=False)

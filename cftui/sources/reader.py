@@ -148,12 +148,6 @@ class Node:
             raise self._wrong("true or false")
         return self.value
 
-    def strings(self) -> tuple[str, ...]:
-        """A plain list of strings; absent = empty."""
-        if not self.present:
-            return ()
-        return tuple(item.string() for item in self.items())
-
     def only_keys(self, allowed: Iterable[str]) -> None:
         """Reject unknown keys (hand-written files: a typo must not pass silently)."""
         allowed = tuple(allowed)

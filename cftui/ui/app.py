@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -33,6 +33,13 @@ if TYPE_CHECKING:
 Checker = Callable[..., Report]
 
 
+@runtime_checkable
+class Redraws(Protocol):
+    """A screen that draws glyphs itself and must draw again when ASCII mode changes."""
+
+    def redraw(self) -> None: ...
+
+
 def _engine_check(target: Target, **kwargs: Any) -> Report:
     from cftui.engine.run import check
 
@@ -44,16 +51,17 @@ class CftuiApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "cftui"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
-        (0, "-narrow"), (100, "-medium"), (150, "-wide")]
+    # Textual declares this `ClassVar[...] | None`, which mypy reads as an instance variable
+    # (a ClassVar here would clash); unannotated, it takes that declared type.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit"),
     ]
 
     def __init__(self, *, entries: PickerEntries, start_target: Target | None = None,
                  ascii: bool = False, watch_interval: float = 10.0,
                  checker: Checker | None = None, formatter: Formatter | None = None,
-                 export_dir: Path | None = None) -> None:
+                 export_dir: Path | None = None, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.entries = entries
         self.start_target = start_target
@@ -65,6 +73,7 @@ class CftuiApp(App[None]):
         self.export_dir = export_dir
         self.sessions: dict[Target, CheckSession] = {}
         self.reports: dict[Target, Report] = {}
+        self.user_keymap = dict(keymap or {})  # binding id -> keys: {"check.rerun": "f5"}
         if os.environ.get("TEXTUAL_COLOR_SYSTEM") == "standard" and not self.no_color:
             self.theme = "ansi-dark"
 
@@ -82,6 +91,8 @@ class CftuiApp(App[None]):
         return cls(entries=PickerEntries.from_demo(demo_origins), **options)
 
     def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
         self._apply_ascii()
         self.set_class(self.no_color, "-no-color")
         self.push_screen(PickerScreen(self.entries))
@@ -131,9 +142,8 @@ class CftuiApp(App[None]):
         self.ascii = not self.ascii
         self._apply_ascii()
         for screen in self.screen_stack:
-            redraw = getattr(screen, "redraw", None)
-            if callable(redraw):
-                redraw()
+            if isinstance(screen, Redraws):
+                screen.redraw()
 
     def _apply_ascii(self) -> None:
         self.glyphs = glyphs_for(self.ascii)

@@ -53,7 +53,7 @@ def screen_commands(screen: Screen[object]) -> Iterable[SystemCommand]:
             continue
         seen.update((action, binding.description))
         yield SystemCommand(binding.description, HELP.get(action, binding.description),
-                            partial(node.run_action, action))
+                            partial(screen.app.run_action, action, node))
 
 
 def app_commands(app: CftuiApp) -> Iterable[SystemCommand]:

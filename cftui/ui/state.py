@@ -72,7 +72,7 @@ class CheckState:
     def apply(self, event: Event) -> set[Stage]:
         """Fold one event in; returns the stages whose view changed."""
         if isinstance(event, StageStarted):
-            self._set(event.stage, status=Status.RUNNING)
+            self.stages[event.stage] = replace(self.stages[event.stage], status=Status.RUNNING)
             return {event.stage}
         if isinstance(event, StageFinished):
             self._finish(event.result)
@@ -99,11 +99,11 @@ class CheckState:
         self.running = False
         self.cancelled = report.cancelled
         self.addresses = tuple(report.addresses) or self.addresses
-        for result in report.stages:
-            self._finish(result)
+        for stage_result in report.stages:
+            self._finish(stage_result)
         for address in report.per_address:
-            for result in address.protocols:
-                self.protocols[(address.address, result.protocol)] = result
+            for protocol_result in address.protocols:
+                self.protocols[(address.address, protocol_result.protocol)] = protocol_result
         if report.cancelled:
             self.stop_running(cancelled=True)
 
@@ -131,11 +131,9 @@ class CheckState:
         return list(self.attempts.get((address, protocol), []))
 
     def _finish(self, result: StageResult) -> None:
-        self._set(result.stage, status=result.status, summary=result.summary,
-                  duration_ms=result.duration_ms, details=tuple(result.details))
-
-    def _set(self, stage: Stage, **changes: object) -> None:
-        self.stages[stage] = replace(self.stages[stage], **changes)  # type: ignore[arg-type]
+        self.stages[result.stage] = replace(
+            self.stages[result.stage], status=result.status, summary=result.summary,
+            duration_ms=result.duration_ms, details=tuple(result.details))
 
 
 @dataclass

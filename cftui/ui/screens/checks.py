@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from textual import on, work
@@ -14,15 +15,15 @@ from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from cftui.engine.results import CheckFinished, Report, Stage, Status
-from cftui.ui.messages import CheckEvent
+from cftui.engine.results import CheckFinished, Event, Report, Stage, Status
+from cftui.ui.messages import CheckEvent, EventLog
 from cftui.ui.render.cert import certificate_body
 from cftui.ui.render.stages import stage_details
 from cftui.ui.render.target import target_title
 from cftui.ui.render.tls import grid_header, grid_rows
 from cftui.ui.render.verdict import causes_lines, verdict_view
 from cftui.ui.state import STAGES, CheckSession, CheckState
-from cftui.ui.widgets.common import formatter_of, glyphs_of
+from cftui.ui.widgets.common import cftui_app, formatter_of, glyphs_of
 from cftui.ui.widgets.stage_panel import StagePanel
 from cftui.ui.widgets.tls_grid import TlsGrid
 from cftui.ui.widgets.verdict_bar import VerdictBar
@@ -32,15 +33,16 @@ class CheckScreen(Screen[None]):
     """Runs the engine in a thread worker and shows its events as they arrive."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("escape,q,backspace", "back", "Back"),
-        Binding("r", "rerun", "Re-run"),
-        Binding("w", "toggle_watch", "Watch"),
-        Binding("e", "export", "Export"),
-        Binding("enter", "detail", "Handshake", show=False),
-        Binding("j", "copy_json", "Copy JSON", show=False),
-        Binding("pagedown,space", "scroll(1)", "Scroll", show=False),
-        Binding("pageup", "scroll(-1)", "Scroll up", show=False),
+        Binding("escape", "cancel", "Cancel", id="check.cancel"),
+        Binding("escape,q,backspace", "back", "Back", id="check.back"),
+        Binding("r", "rerun", "Re-run", id="check.rerun"),
+        Binding("w", "toggle_watch", "Watch", id="check.watch"),
+        Binding("e", "export", "Export", id="check.export"),
+        Binding("enter", "detail", "Handshake", show=False, id="check.handshake"),
+        Binding("j", "copy_json", "Copy JSON", show=False, id="check.copy-json"),
+        Binding("pagedown,space", "scroll(1)", "Scroll", show=False,
+                id="check.scroll-down"),
+        Binding("pageup", "scroll(-1)", "Scroll up", show=False, id="check.scroll-up"),
     ]
 
     def __init__(self, session: CheckSession, *, autostart: bool = True) -> None:
@@ -52,8 +54,6 @@ class CheckScreen(Screen[None]):
         self.watching = False
         self._worker: Worker[Report] | None = None
         self._watch_timer: Timer | None = None
-        self._flush_timer: Timer | None = None
-        self._dirty: set[Stage] = set()
         self._autostart = autostart
 
     # --- layout -------------------------------------------------------------------
@@ -94,39 +94,38 @@ class CheckScreen(Screen[None]):
         fmt = formatter_of(self)
         self.state.start(fmt.now(), self.session.history)
         self.refresh_all()
-        self._worker = self._check(self.run_id)
+        self._worker = self._check(self.run_id, EventLog())
 
     @work(thread=True, exclusive=True, group="check", exit_on_error=False,
           description="probe the origin")
-    def _check(self, run_id: int) -> Report:
+    def _check(self, run_id: int, log: EventLog) -> Report:
         worker = get_current_worker()
-        checker = self.app.checker  # type: ignore[attr-defined]
-        return checker(self.target,
-                       on_event=lambda e: self.post_message(CheckEvent(run_id, e)),
-                       cancel=worker.cancelled_event)
+
+        def on_event(event: Event) -> None:
+            log.append(event)
+            self.post_message(CheckEvent(run_id, event, log))
+
+        checker = cftui_app(self).checker
+        return checker(self.target, on_event=on_event, cancel=worker.cancelled_event)
 
     @on(CheckEvent)
     def _on_check_event(self, message: CheckEvent) -> None:
+        """Fold in every event logged so far: a burst of attempts is one repaint."""
         if message.run_id != self.run_id:
             return  # a cancelled or replaced run
-        self._dirty |= self.state.apply(message.event)
-        if isinstance(message.event, CheckFinished):
-            self._finished(message.event.report)
-            self._flush()
-            # after the TLS grid has settled (its highlight scrolls the panels to itself)
-            report = message.event.report
-            self.set_timer(0.05, lambda: self._show_first_failure(report))
-        elif self._flush_timer is None:
-            # dozens of attempts arrive within milliseconds: repaint at most every 50 ms
-            self._flush_timer = self.set_timer(0.05, self._flush)
-
-    def _flush(self) -> None:
-        if self._flush_timer is not None:
-            self._flush_timer.stop()
-            self._flush_timer = None
-        changed, self._dirty = self._dirty, set()
+        changed: set[Stage] = set()
+        report: Report | None = None
+        for event in message.log.take():
+            changed |= self.state.apply(event)
+            if isinstance(event, CheckFinished):
+                report = event.report
+        if report is not None:
+            self._finished(report)
         if changed:
             self.refresh_stages(changed)
+        if report is not None:
+            # after the TLS grid has settled (its highlight scrolls the panels to itself)
+            self.set_timer(0.05, partial(self._show_first_failure, report))
 
     @on(Worker.StateChanged)
     def _on_worker(self, event: Worker.StateChanged) -> None:
@@ -151,7 +150,7 @@ class CheckScreen(Screen[None]):
         if self.watching:
             self.session.history.record(report)
             self.state.show_history(self.session.history)
-        self.app.remember(report)  # type: ignore[attr-defined]
+        cftui_app(self).remember(report)
         self._schedule_watch()
 
     def _show_first_failure(self, report: Report) -> None:
@@ -164,7 +163,7 @@ class CheckScreen(Screen[None]):
     def _schedule_watch(self) -> None:
         self._cancel_timer()
         if self.watching and not self.state.cancelled:
-            interval = self.app.watch_interval  # type: ignore[attr-defined]
+            interval = cftui_app(self).watch_interval
             self._watch_timer = self.set_timer(interval, self._watch_tick)
 
     def _cancel_timer(self) -> None:
@@ -214,8 +213,8 @@ class CheckScreen(Screen[None]):
     def action_toggle_watch(self) -> None:
         self.watching = not self.watching
         if self.watching:
-            self.notify(f"Watching: re-probing every {self.app.watch_interval:g} s",  # type: ignore[attr-defined]
-                        markup=False)
+            interval = cftui_app(self).watch_interval
+            self.notify(f"Watching: re-probing every {interval:g} s", markup=False)
             if not self.state.running:
                 self.start_check()
         else:
@@ -230,11 +229,11 @@ class CheckScreen(Screen[None]):
 
     def action_export(self) -> None:
         if self.state.report is not None:
-            self.app.export_report(self.state.report)  # type: ignore[attr-defined]
+            cftui_app(self).export_report(self.state.report)
 
     def action_copy_json(self) -> None:
         if self.state.report is not None:
-            self.app.copy_report_json(self.state.report)  # type: ignore[attr-defined]
+            cftui_app(self).copy_report_json(self.state.report)
 
     def action_detail(self) -> None:
         row = self.query_one(TlsGrid).selected_row
@@ -300,7 +299,7 @@ class CheckScreen(Screen[None]):
         fmt = formatter_of(self)
         self.query_one("#check-title", Static).update(
             target_title(self.target, watching=self.watching,
-                         interval=self.app.watch_interval,  # type: ignore[attr-defined]
+                         interval=cftui_app(self).watch_interval,
                          runs=self.session.history.runs,
                          checked_at=fmt.clock(self.state.report.started_at)
                          if self.state.report else None))

@@ -27,11 +27,11 @@ class DetailScreen(Screen[None]):
     """Up/down steps through the ladder; `t` shows the transcript; `c` copies the command."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,backspace", "back", "Back"),
-        Binding("c", "copy_command", "Copy command"),
-        Binding("t", "toggle_view", "Transcript"),
-        Binding("right_square_bracket,n", "attempt(1)", "Next try"),
-        Binding("left_square_bracket,p", "attempt(-1)", "Prev try"),
+        Binding("escape,q,backspace", "back", "Back", id="detail.back"),
+        Binding("c", "copy_command", "Copy command", id="detail.copy-command"),
+        Binding("t", "toggle_view", "Transcript", id="detail.transcript"),
+        Binding("right_square_bracket,n", "attempt(1)", "Next try", id="detail.next-try"),
+        Binding("left_square_bracket,p", "attempt(-1)", "Prev try", id="detail.prev-try"),
     ]
 
     def __init__(self, target: Target, attempts: Sequence[ProtocolAttempt],

@@ -20,7 +20,7 @@ from cftui.ui.format import plain
 class ExportScreen(ModalScreen[Path | None]):
     """Dismisses with the written path, or None when the user goes back."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back", id="export.back")]
 
     def __init__(self, report: Report, name: str, cwd: Path | None = None) -> None:
         super().__init__(classes="modal")

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from cftui.ui.entries import OriginEntry, PickerEntries
 from cftui.ui.render.picker import adhoc_label, entry_detail, group_label, origin_label
-from cftui.ui.widgets.common import glyphs_of
+from cftui.ui.widgets.common import cftui_app, glyphs_of
 
 ADHOC = "adhoc"
 
@@ -23,13 +23,15 @@ ADHOC = "adhoc"
 class FilterInput(Input):
     """The filter; Enter checks the highlighted origin (shown in the footer)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "submit", "Check")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Check", id="picker.filter.check")]
 
 
 class OriginList(OptionList):
     """Distributions as headings, their origins under them; printable keys go to the filter."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Check")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Check", id="picker.list.check")]
 
     def __init__(self) -> None:
         super().__init__(id="origins", compact=True)
@@ -56,12 +58,12 @@ class OriginList(OptionList):
 
 class PickerScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "choose", "Check"),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("ctrl+n", "adhoc", "Ad-hoc origin"),
-        Binding("escape", "clear_filter", "Clear filter"),
-        Binding("ctrl+q", "app.quit", "Quit"),
+        Binding("enter", "choose", "Check", id="picker.check"),
+        Binding("down", "cursor(1)", "Down", show=False, id="picker.down"),
+        Binding("up", "cursor(-1)", "Up", show=False, id="picker.up"),
+        Binding("ctrl+n", "adhoc", "Ad-hoc origin", id="picker.adhoc"),
+        Binding("escape", "clear_filter", "Clear filter", id="picker.clear-filter"),
+        Binding("ctrl+q", "app.quit", "Quit", id="picker.quit"),
     ]
 
     def __init__(self, entries: PickerEntries) -> None:
@@ -97,7 +99,7 @@ class PickerScreen(Screen[None]):
         origins = self.query_one(OriginList)
         glyphs = glyphs_of(self)
         shown = self.entries.filtered(text)
-        reports = getattr(self.app, "reports", {})
+        reports = cftui_app(self).reports
         previous = origins.highlighted_option.id if origins.highlighted_option else None
         options: list[Option] = []
         origins.entries = {}
@@ -106,15 +108,16 @@ class PickerScreen(Screen[None]):
             for index, entry in enumerate(group.entries):
                 last = index == len(group.entries) - 1
                 guide = (glyphs.guide_last if last else glyphs.guide_mid) + " "
-                label = origin_label(entry, glyphs, reports.get(entry.target))
+                report = reports.get(entry.target) if entry.target is not None else None
+                label = origin_label(entry, glyphs, report)
                 options.append(Option(Content.assemble((guide, "$text-muted"), label),
                                       id=f"o:{entry.key}"))
                 origins.entries[f"o:{entry.key}"] = entry
         options.append(Option(adhoc_label(text if not shown.groups else "", glyphs), id=ADHOC))
         origins.set_options(options)
-        ids = [o.id for o in options if not o.disabled]
+        ids = [o.id for o in options if not o.disabled and o.id is not None]
         checkable = [i for i in ids if i in origins.entries and origins.entries[i].checkable]
-        keep = previous if previous in ids else (checkable or ids)[0]
+        keep = previous if previous is not None and previous in ids else (checkable or ids)[0]
         origins.highlighted = origins.get_option_index(keep)
         self.show_detail(origins.current)
 
@@ -155,7 +158,7 @@ class PickerScreen(Screen[None]):
                 self.notify(f"Cannot check {data.name}: {data.note}", markup=False,
                             severity="warning")
                 return
-            self.app.open_check(data.target)  # type: ignore[attr-defined]
+            cftui_app(self).open_check(data.target)
         elif data == ADHOC:
             self.action_adhoc()
 
@@ -173,7 +176,7 @@ class PickerScreen(Screen[None]):
         text = self.query_one("#filter", Input).value.strip()
         domain = text if text and " " not in text and not self.entries.filtered(text).groups \
             else ""
-        self.app.open_adhoc(domain)  # type: ignore[attr-defined]
+        cftui_app(self).open_adhoc(domain)
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)

@@ -31,10 +31,9 @@ class Ladder(OptionList):
         self.steps = list(steps)
         glyphs = glyphs_of(self)
         span = span_for(self.steps)
-        self.set_options(Option(ladder_line(s, span, glyphs), id=f"step{i}")
-                         for i, s in enumerate(self.steps))
-        widest = max((option.prompt.cell_length for option in self.options  # type: ignore[union-attr]
-                      ), default=20)
+        lines = [ladder_line(s, span, glyphs) for s in self.steps]
+        self.set_options(Option(line, id=f"step{i}") for i, line in enumerate(lines))
+        widest = max((line.cell_length for line in lines), default=20)
         self.styles.width = widest + 1
         if self.steps:
             self.highlighted = select if select is not None else 0

@@ -22,11 +22,11 @@ class TlsGrid(OptionList, inherit_bindings=False):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select", "Handshake"),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Handshake", id="tls-grid.handshake"),
+        Binding("down", "cursor_down", "Down", show=False, id="tls-grid.down"),
+        Binding("up", "cursor_up", "Up", show=False, id="tls-grid.up"),
+        Binding("home", "first", "First", show=False, id="tls-grid.first"),
+        Binding("end", "last", "Last", show=False, id="tls-grid.last"),
     ]
 
     def __init__(self, *, id: str | None = "tls-grid") -> None:
