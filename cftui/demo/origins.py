@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from cftui.demo.loopback import LoopbackServer, free_port_on
 from cftui.demo.pki import Issued, Pki
@@ -27,7 +28,7 @@ from cftui.engine.profile import Protocol
 
 DEMO_SUFFIX = "demo.cftui.test"
 AIA_URL = "http://pki.demo.invalid/inter.crt"
-TLS12 = {"min_version": "TLSv1.2", "max_version": "TLSv1.2"}
+TLS12: dict[str, Any] = {"min_version": "TLSv1.2", "max_version": "TLSv1.2"}
 
 
 @dataclass(frozen=True)
