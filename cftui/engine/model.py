@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from cftui.engine import profile
+from cftui.engine.net.budget import DEFAULT_PER_ORIGIN
 from cftui.engine.profile import Protocol
 from cftui.engine.tls import hello
 from cftui.engine.tls.hello import HelloSpec
@@ -34,6 +35,7 @@ class Target:
     http: bool = True
     path: str = "/"
     label: str | None = None  # a name for display: "distribution / origin id"
+    max_connections: int = DEFAULT_PER_ORIGIN  # connections to the origin in flight at once
 
     @property
     def sni(self) -> str:

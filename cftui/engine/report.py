@@ -114,6 +114,7 @@ def to_json(report: Report) -> dict[str, Any]:
         "started_at": _iso(report.started_at),
         "duration_ms": round(report.duration_ms, 2),
         "cancelled": report.cancelled,
+        "connections": report.connections,
         "cftui_version": __version__,
     }
 

@@ -164,6 +164,7 @@ class Report:
     duration_ms: float
     dns_error: str | None = None
     cancelled: bool = False
+    connections: int = 0  # TCP connections the check opened to the origin
 
     @property
     def primary(self) -> AddressReport | None:

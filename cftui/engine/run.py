@@ -11,13 +11,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from cftui.engine import verdict
 from cftui.engine.http import fetch
 from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
 from cftui.engine.net import dns
+from cftui.engine.net.budget import Budget
 from cftui.engine.net.connect import Cancelled, Endpoint
 from cftui.engine.net.tcp import tcp_connect
 from cftui.engine.profile import Protocol, sni_name
@@ -36,6 +37,7 @@ from cftui.engine.results import (
     StageResult,
     StageStarted,
     Status,
+    TcpResult,
 )
 from cftui.engine.tls import scan, tls13chain
 from cftui.engine.tls.handshake import LOCAL_SUITES
@@ -68,6 +70,11 @@ class _Run:
         self.errors: dict[Stage, str] = {}
         self.addresses: tuple[str, ...] = ()
         self.reports: dict[str, AddressReport] = {}
+        self.budget = Budget(target.max_connections)
+        # started at once for every address, each stage waits for its own
+        self.tcp: dict[str, Future[TcpResult]] = {}
+        self.scans: dict[str, Future[tuple[ProtocolResult, ...]]] = {}
+        self.fetches: dict[str, Future[HttpResult]] = {}
         self.started = time.monotonic()
         self.started_at = time.time()
 
@@ -100,7 +107,14 @@ class _Run:
 
     def endpoint(self, address: str) -> Endpoint:
         t = self.target
-        return Endpoint(address, t.port, t.connect_timeout, t.connect_timeout)
+        return Endpoint(address, t.port, t.connect_timeout, t.connect_timeout,
+                        cancel=self.cancel, budget=self.budget)
+
+    def cancel_pending(self) -> None:
+        """Work nobody will wait for (a stage cancelled or broken) is not started."""
+        for futures in (self.tcp, self.scans, self.fetches):
+            for future in futures.values():
+                future.cancel()
 
     def live(self) -> list[str]:
         return [a for a, r in self.reports.items() if r.tcp and r.tcp.connected]
@@ -114,18 +128,25 @@ def check(target: Target, *, on_event: OnEvent = _ignore,
     addresses: tuple[str, ...] = ()
     dns_error: str | None = None
     cancelled = False
-    with ThreadPoolExecutor(max_workers=16, thread_name_prefix="cftui") as pool:
-        try:
-            addresses, dns_error = _dns(run)
-            run.addresses = addresses
-            if addresses:
-                for step in (_tcp, _tls, _certificate, _http):
-                    step(run, pool)
-            else:
-                for stage in (Stage.TCP, Stage.TLS, Stage.CERTIFICATE, Stage.HTTP):
-                    run.skip(stage, "no address to connect to")
-        except Cancelled:
-            cancelled = True
+    try:
+        addresses, dns_error = _dns(run)
+        run.addresses = addresses
+        if addresses:
+            # every stage's network work starts now, side by side: at internet latency
+            # the round trips in sequence are what the user waits for
+            with ThreadPoolExecutor(max_workers=3 * len(addresses),
+                                    thread_name_prefix="cftui") as pool:
+                try:
+                    _launch(run, pool)
+                    for step in (_tcp, _tls, _certificate, _http):
+                        step(run)
+                finally:
+                    run.cancel_pending()
+        else:
+            for stage in (Stage.TCP, Stage.TLS, Stage.CERTIFICATE, Stage.HTTP):
+                run.skip(stage, "no address to connect to")
+    except Cancelled:
+        cancelled = True
     per_address = tuple(run.reports.get(a, AddressReport(a)) for a in addresses)
     outcome = verdict.decide(target, per_address, dns_error, run.errors)
     done = {s.stage for s in run.stages}
@@ -142,6 +163,7 @@ def check(target: Target, *, on_event: OnEvent = _ignore,
         duration_ms=(time.monotonic() - run.started) * 1000,
         dns_error=dns_error,
         cancelled=cancelled,
+        connections=run.budget.made,
     )
     on_event(CheckFinished(report))
     return report
@@ -172,9 +194,34 @@ def _dns(run: _Run) -> tuple[tuple[str, ...], str | None]:
     return (), error[0] if error else run.errors.get(Stage.DNS, "no address")
 
 
-def _tcp(run: _Run, pool: ThreadPoolExecutor) -> None:
+def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
+    """Start the TCP check, the protocol scan and the real handshake with its request for
+    every address; the stages then wait for their own results, in CloudFront's order."""
+    target = run.target
+
+    def on_attempt(attempt: ProtocolAttempt) -> None:
+        run.on_event(AttemptFinished(attempt))
+
+    def scan_one(address: str) -> tuple[ProtocolResult, ...]:
+        results = scan.scan_address(
+            run.endpoint(address), lambda p: sni_name(target.domain, target.host_header, p),
+            target.protocols, run.cancel, on_attempt, singles=target.max_connections)
+        for r in results:
+            run.on_event(ProtocolFinished(r))
+        return results
+
+    for address in run.addresses:
+        run.tcp[address] = pool.submit(tcp_connect, run.endpoint(address))
+        run.scans[address] = pool.submit(scan_one, address)
+        if target.http:
+            run.fetches[address] = pool.submit(
+                fetch, run.endpoint(address), sni=target.sni, host=target.sni,
+                path=target.path, protocols=target.protocols, read_timeout=target.read_timeout)
+
+
+def _tcp(run: _Run) -> None:
     def work() -> Facts:
-        results = list(pool.map(lambda a: tcp_connect(run.endpoint(a)), run.addresses))
+        results = [run.tcp[a].result() for a in run.addresses]
         for r in results:
             run.reports[r.address] = AddressReport(r.address, tcp=r)
         lines = tuple(f"{r.address}:{r.port} connected in {r.duration_ms:.0f} ms" if r.connected
@@ -187,28 +234,16 @@ def _tcp(run: _Run, pool: ThreadPoolExecutor) -> None:
     run.stage(Stage.TCP, work)
 
 
-def _tls(run: _Run, pool: ThreadPoolExecutor) -> None:
-    target = run.target
+def _tls(run: _Run) -> None:
     live = run.live()
     if not live:
         run.skip(Stage.TLS, "no TCP connection")
         return
 
-    def on_attempt(attempt: ProtocolAttempt) -> None:
-        run.on_event(AttemptFinished(attempt))
-
-    def one(address: str) -> tuple[str, tuple[ProtocolResult, ...]]:
-        results = scan.scan_address(
-            run.endpoint(address),
-            lambda p: sni_name(target.domain, target.host_header, p),
-            target.protocols, run.cancel, on_attempt)
-        for r in results:
-            run.on_event(ProtocolFinished(r))
-        return address, results
-
     def work() -> Facts:
-        for address, results in pool.map(one, live):
-            run.reports[address] = replace(run.reports[address], protocols=results)
+        for address in live:
+            run.reports[address] = replace(run.reports[address],
+                                           protocols=run.scans[address].result())
         run.check_cancel()
         lines = tuple(f"{a}: {_tls_facts(run.reports[a].protocols)}" for a in live)
         return Facts(_combine(lines), lines)
@@ -240,7 +275,7 @@ def chain_for(results: Sequence[ProtocolResult]) -> tuple[bytes, ...]:
     return ()
 
 
-def _certificate(run: _Run, pool: ThreadPoolExecutor) -> None:
+def _certificate(run: _Run) -> None:
     target = run.target
     reports = run.reports
     chains = {a: c for a, r in reports.items() if (c := chain_for(r.protocols))}
@@ -287,7 +322,7 @@ def _locally_reachable(report: AddressReport) -> bool:
                and _LOCAL_SUITES.intersection(r.accepted_ciphers) for r in report.protocols)
 
 
-def _http(run: _Run, pool: ThreadPoolExecutor) -> None:
+def _http(run: _Run) -> None:
     target = run.target
     if not target.http:
         run.skip(Stage.HTTP, "skipped (--no-http)")
@@ -303,11 +338,10 @@ def _http(run: _Run, pool: ThreadPoolExecutor) -> None:
             return HttpResult(address, HttpOutcome.SKIPPED, error="request not sent: the "
                               "origin speaks CloudFront's offer only with SSLv3, RC4-MD5 or "
                               "DES-CBC3-SHA, which the local OpenSSL cannot")
-        return fetch(run.endpoint(address), sni=target.sni, host=target.sni, path=target.path,
-                     protocols=target.protocols, read_timeout=target.read_timeout)
+        return run.fetches[address].result()
 
     def work() -> Facts:
-        results = list(pool.map(one, ready))
+        results = [one(a) for a in ready]
         for r in results:
             run.reports[r.address] = replace(run.reports[r.address], http=r)
         lines = [f"{r.address}: {_http_facts(r)}" for r in results]

@@ -35,8 +35,12 @@ def test_tls12_only_server_accepts_exactly_the_configured_cloudfront_suites(tls_
     r = scan(server.port)
     assert accepted(r[Protocol.TLSv1_2]) == {"ECDHE-RSA-AES128-GCM-SHA256", "AES256-SHA"}
     assert r[Protocol.TLSv1_2].accepted is True
-    # two suites: two accepting connections and one refusal
-    assert len(r[Protocol.TLSv1_2].attempts) == 3
+    # CloudFront's whole offer, then each of the other 15 suites on its own, in parallel
+    attempts = r[Protocol.TLSv1_2].attempts
+    assert len(attempts) == 16
+    assert attempts[0].purpose is Purpose.CLOUDFRONT and len(attempts[0].offered) == 16
+    assert all(a.purpose is Purpose.ENUMERATE and len(a.offered) == 1 for a in attempts[1:])
+    assert sum(a.accepted for a in attempts) == 2
     for old in (Protocol.SSLv3, Protocol.TLSv1, Protocol.TLSv1_1):
         assert r[old].accepted is False, old
         assert r[old].accepted_ciphers == ()

@@ -346,17 +346,12 @@ def test_verify_status() -> None:
 # --- robustness: whatever the origin sends, render() returns lines ------------------------
 
 
-class _Replay:
-    """A socket stand-in for probe.read_flight that returns recorded bytes in chunks."""
-
-    def __init__(self, data: bytes) -> None:
-        self.chunks = [data[i : i + 97] for i in range(0, len(data), 97)]
-
-    def settimeout(self, _: float) -> None:
-        pass
-
-    def recv(self, _: int) -> bytes:
-        return self.chunks.pop(0) if self.chunks else b""
+def _replay(data: bytes) -> socket.socket:
+    """A connected socket that yields recorded bytes, then the peer's close."""
+    ours, theirs = socket.socketpair()
+    with theirs:
+        theirs.sendall(data)
+    return ours
 
 
 def _record_flight(port: int, record: bytes) -> bytes:
@@ -388,7 +383,8 @@ def test_render_survives_mutated_flights(tls_origin, pki: SessionPki,
                 mutated[pos] = rng.randrange(256)
             else:
                 del mutated[pos : pos + rng.randint(1, 40)]
-        flight, outcome = read_flight(_Replay(bytes(mutated)), time.monotonic() + 60)
+        with _replay(bytes(mutated)) as replay:
+            flight, outcome = read_flight(replay, time.monotonic() + 60)
         a = ProtocolAttempt(protocol=protocol, address="127.0.0.1", port=server.port, sni=NAME,
                             purpose=Purpose.CLOUDFRONT, offered=spec.suites,
                             client_hello=record, outcome=outcome, flight=flight,

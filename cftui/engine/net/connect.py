@@ -1,10 +1,24 @@
-"""A TCP connection to one origin address, within a deadline, and OS errors in words."""
+"""A TCP connection to one origin address, within a deadline, and OS errors in words.
+
+Every wait on the network is sliced (at most `SLICE` seconds at a time) so that a
+check notices its cancel event within a fraction of a second, even while an origin
+stays silent for the whole timeout.
+"""
 
 from __future__ import annotations
 
 import errno
+import math
+import select
 import socket
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
+
+from cftui.engine.net.budget import Budget
+
+#: The longest single wait on a socket before the cancel event is looked at again.
+SLICE = 0.05
 
 
 class Cancelled(Exception):
@@ -17,16 +31,53 @@ class Endpoint:
     port: int
     connect_timeout: float
     read_timeout: float  # for the whole first flight
+    cancel: threading.Event | None = field(default=None, compare=False)
+    budget: Budget | None = field(default=None, compare=False)
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled
+
+
+def wait_for(sock: socket.socket | int, deadline: float, *, write: bool = False,
+             cancel: threading.Event | None = None) -> bool:
+    """Wait until `sock` is readable (or writable) or `deadline` passes; False on timeout.
+    Raises Cancelled when `cancel` is set meanwhile."""
+    poller = select.poll()
+    poller.register(sock, select.POLLOUT if write else select.POLLIN)
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        if poller.poll(max(1, math.ceil(min(remaining, SLICE) * 1000))):
+            return True
 
 
 def connect(endpoint: Endpoint) -> socket.socket:
-    """A TCP connection within the connect timeout; raises OSError (incl. TimeoutError)."""
+    """A TCP connection within the connect timeout; raises OSError (TimeoutError when the
+    origin does not answer) or Cancelled. Counts against the endpoint's budget."""
+    endpoint.check_cancel()
     family = socket.AF_INET6 if ":" in endpoint.address else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    if endpoint.budget is not None:
+        sock: socket.socket = endpoint.budget.open(family, endpoint.cancel)
+    else:
+        sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        sock.settimeout(endpoint.connect_timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.connect((endpoint.address, endpoint.port))
+        sock.setblocking(False)
+        code = sock.connect_ex((endpoint.address, endpoint.port))
+        if code not in (0, errno.EINPROGRESS, errno.EAGAIN):
+            raise OSError(code, errno.errorcode.get(code, str(code)))
+        if code != 0:
+            deadline = time.monotonic() + endpoint.connect_timeout
+            if not wait_for(sock, deadline, write=True, cancel=endpoint.cancel):
+                raise TimeoutError("timed out")
+            code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if code:
+                raise OSError(code, errno.errorcode.get(code, str(code)))
+        sock.settimeout(endpoint.connect_timeout)
     except BaseException:
         sock.close()
         raise

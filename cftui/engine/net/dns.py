@@ -6,7 +6,10 @@ import ipaddress
 import queue
 import socket
 import threading
+import time
 from typing import Any
+
+from cftui.engine.net.connect import SLICE, Cancelled
 
 
 class ResolveError(Exception):
@@ -21,7 +24,8 @@ def is_address(text: str) -> bool:
     return True
 
 
-def resolve(domain: str, port: int, timeout: float) -> tuple[str, ...]:
+def resolve(domain: str, port: int, timeout: float,
+            cancel: threading.Event | None = None) -> tuple[str, ...]:
     """A and AAAA addresses of `domain`, IPv4 first, without duplicates.
 
     getaddrinfo has no timeout of its own, so it runs in a daemon thread (which
@@ -38,10 +42,18 @@ def resolve(domain: str, port: int, timeout: float) -> tuple[str, ...]:
             answers.put(([], exc))
 
     threading.Thread(target=lookup, name="dns", daemon=True).start()
-    try:
-        infos, error = answers.get(timeout=timeout)
-    except queue.Empty as exc:
-        raise ResolveError(f"no answer for {domain} within {timeout:g} s") from exc
+    deadline = time.monotonic() + timeout
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ResolveError(f"no answer for {domain} within {timeout:g} s")
+        try:
+            infos, error = answers.get(timeout=min(remaining, SLICE))
+            break
+        except queue.Empty:
+            continue
     if isinstance(error, socket.gaierror):
         raise ResolveError(f"{domain} does not resolve: {error.strerror or error}") from error
     if error is not None:

@@ -7,8 +7,6 @@ speak the version and suite, this finishes the handshake the way CloudFront woul
 from __future__ import annotations
 
 import contextlib
-import math
-import select
 import socket
 import threading
 import time
@@ -17,6 +15,7 @@ from collections.abc import Sequence
 from OpenSSL import SSL
 
 from cftui.engine import profile
+from cftui.engine.net.connect import wait_for
 from cftui.engine.profile import Protocol
 
 _VERSIONS = {
@@ -97,30 +96,22 @@ def cloudfront_context(protocols: Sequence[Protocol]) -> SSL.Context | None:
     return ctx
 
 
-def wait(conn: SSL.Connection, deadline: float, write: bool = False) -> None:
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise Deadline
-    fd = conn.fileno()
-    if hasattr(select, "poll"):  # select() fails on descriptors over FD_SETSIZE (1024)
-        poller = select.poll()
-        poller.register(fd, select.POLLOUT if write else select.POLLIN)
-        if not poller.poll(max(1, math.ceil(remaining * 1000))):
-            raise Deadline
-        return
-    readable, writable, _ = select.select([] if write else [fd], [fd] if write else [], [],
-                                          remaining)
-    if not readable and not writable:
+def wait(conn: SSL.Connection, deadline: float, write: bool = False,
+         cancel: threading.Event | None = None) -> None:
+    """Wait until the connection can go on; Deadline when it cannot in time, Cancelled
+    when `cancel` is set meanwhile."""
+    if not wait_for(conn.fileno(), deadline, write=write, cancel=cancel):
         raise Deadline
 
 
-def handshake(conn: SSL.Connection, deadline: float) -> None:
+def handshake(conn: SSL.Connection, deadline: float,
+              cancel: threading.Event | None = None) -> None:
     """do_handshake on a non-blocking socket, waiting at most until `deadline`."""
     while True:
         try:
             conn.do_handshake()
             return
         except SSL.WantReadError:
-            wait(conn, deadline)
+            wait(conn, deadline, cancel=cancel)
         except SSL.WantWriteError:
-            wait(conn, deadline, write=True)
+            wait(conn, deadline, write=True, cancel=cancel)

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, Purpose, ServerFlight
-from cftui.engine.net.connect import Endpoint, connect, describe_os_error
+from cftui.engine.net.connect import Endpoint, connect, describe_os_error, wait_for
 from cftui.engine.tls import hello as hello_mod
 from cftui.engine.tls.flight import MAX_FLIGHT, FlightParser, NotTls, ParseError
 
 READ_CHUNK = 16 * 1024
 
 
-def read_flight(sock: socket.socket, deadline: float) -> tuple[ServerFlight, Outcome]:
-    """Read until the first flight is complete, the peer stops, or the deadline passes."""
+def read_flight(sock: socket.socket, deadline: float,
+                cancel: threading.Event | None = None) -> tuple[ServerFlight, Outcome]:
+    """Read until the first flight is complete, the peer stops, or the deadline passes.
+    Raises Cancelled when `cancel` is set meanwhile."""
     parser = FlightParser()
     try:
         while not parser.done:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if not wait_for(sock, deadline, cancel=cancel):
                 return parser.result(FlightEnd.TIMEOUT, "timed out"), Outcome.TIMEOUT
-            sock.settimeout(remaining)
             data = sock.recv(READ_CHUNK)
             if not data:
                 if parser.bytes_read and not parser.messages and parser.buffer:
@@ -72,7 +73,7 @@ def attempt(endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose) -> 
         except OSError as exc:
             return done(Outcome.RESET, error=describe_os_error(exc))
         deadline = time.monotonic() + endpoint.read_timeout
-        flight, outcome = read_flight(sock, deadline)
+        flight, outcome = read_flight(sock, deadline, endpoint.cancel)
         return done(outcome, flight, flight.error if outcome is not Outcome.SERVER_HELLO
                     else None)
     finally:

@@ -32,7 +32,7 @@ def fetch_chain(endpoint: Endpoint, sni: str) -> tuple[bytes, ...]:
         conn.set_tlsext_host_name(sni.encode("idna"))
         conn.set_connect_state()
         sock.setblocking(False)
-        handshake(conn, deadline)
+        handshake(conn, deadline, endpoint.cancel)
         chain = conn.get_peer_cert_chain(as_cryptography=True) or []
         return tuple(cert.public_bytes(Encoding.DER) for cert in chain)
     except (Deadline, SSL.Error, OSError, ValueError):
