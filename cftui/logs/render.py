@@ -104,7 +104,8 @@ def to_text(summary: LogSummary, *, ascii: bool = False) -> str:
     if not summary.groups:
         out.append("no requests found")
         return "\n".join(out)
-    rows = [("DISTRIBUTION", "ORIGIN / HOST", "REQUESTS", "502", "RATE", "504", "RATE")]
+    rows: list[tuple[str, ...]] = [
+        ("DISTRIBUTION", "ORIGIN / HOST", "REQUESTS", "502", "RATE", "504", "RATE")]
     for g in summary.groups:
         rows.append((*label(g.key), f"{g.requests:,}",
                      *(x for s in ERROR_STATUSES

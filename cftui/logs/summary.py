@@ -224,8 +224,10 @@ def summarise(paths: Sequence[Path], attributor: Attributor | None = None,
     summariser = Summariser(attributor)
     done = 0
     for path in paths:
-        report = None if on_progress is None else (
-            lambda n, base=done: on_progress(base + n))
-        summariser.add_file(path, report)
+        summariser.add_file(path, None if on_progress is None else _offset(on_progress, done))
         done += path.stat().st_size
     return summariser.result()
+
+
+def _offset(report: Callable[[int], None], base: int) -> Callable[[int], None]:
+    return lambda n: report(base + n)
