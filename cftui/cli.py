@@ -20,6 +20,7 @@ from cftui import __version__
 from cftui.engine import profile, validate
 from cftui.engine.model import Target
 from cftui.engine.x509.judge import TrustStoreError, trust_anchors
+from cftui.logs.cli import cmd_logs
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -261,7 +262,7 @@ def cmd_app(argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"check": cmd_check, "demo": cmd_demo, "schema": cmd_schema}
+    commands = {"check": cmd_check, "demo": cmd_demo, "schema": cmd_schema, "logs": cmd_logs}
     command = commands.get(argv[0]) if argv else None
     try:
         if command is not None:

@@ -1,0 +1,1 @@
+from tests.sources.conftest import data_dir  # noqa: F401
