@@ -2,7 +2,8 @@
 
 On loopback a check is a few milliseconds of work; across the internet what counts
 is how many round trips happen one after another. This script starts one healthy
-loopback origin (Python `ssl`, RSA, TLS 1.2+), puts it behind the user-space
+loopback origin (Python `ssl`, RSA; TLS 1.0-1.3 by default, --origin modern
+for TLS 1.2+), puts it behind the user-space
 latency proxy of bench/latency_proxy.py at each RTT (at 0 ms the tools talk to
 the origin directly), and times as processes, median of N runs:
 
@@ -20,6 +21,7 @@ and the issue's goals with met / not met. Round trips: see bench/latency_proxy.p
 and docs/benchmarks.md.
 
 Usage: python bench/bench_latency.py [--runs N] [--quick] [--rtts 0,20,100]
+                                    [--origin wide|modern] [--fifty N]
 """
 
 from __future__ import annotations
@@ -92,8 +94,9 @@ class Row:
 class Lab:
     """One healthy origin, reachable directly (RTT 0) or through a proxy per RTT."""
 
-    def __init__(self, stack: contextlib.ExitStack, workdir: Path):
+    def __init__(self, stack: contextlib.ExitStack, workdir: Path, kind: str = "wide"):
         self.stack = stack
+        self.kind = kind
         self.workdir = workdir
         pki = Pki.create("cftui Latency Bench")
         self.ca_file = pki.write_root(workdir)
@@ -103,7 +106,12 @@ class Lab:
         self.ports: dict[float, int] = {}  # RTT -> the proxy port in front of `origin`
 
     def new_origin(self) -> TlsOrigin:
-        return self.stack.enter_context(TlsOrigin(self.leaf, min_version="TLSv1.2"))
+        """"wide": TLS 1.0-1.3 with legacy suites, so every s_client run completes a
+        handshake and cftui enumerates suites under three protocols; "modern": TLS 1.2+."""
+        if self.kind == "modern":
+            return self.stack.enter_context(TlsOrigin(self.leaf, min_version="TLSv1.2"))
+        return self.stack.enter_context(TlsOrigin(
+            self.leaf, min_version="TLSv1", ciphers="DEFAULT:@SECLEVEL=0"))
 
     def proxy(self, rtt: float) -> LatencyProxy:
         if rtt not in self.proxies:
@@ -267,9 +275,9 @@ def goals(by: dict[tuple[str, float], Row], fifty_ms: float | None, help_ms: flo
 
 
 @contextlib.contextmanager
-def lab_running() -> Iterator[Lab]:
+def lab_running(kind: str) -> Iterator[Lab]:
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
-        yield Lab(stack, Path(tmp))
+        yield Lab(stack, Path(tmp), kind)
 
 
 def main() -> int:
@@ -279,6 +287,8 @@ def main() -> int:
     parser.add_argument("--rtts", default="0,20,100", help="comma list of RTTs in ms")
     parser.add_argument("--fifty", type=int, default=50, help="origins in the scale case "
                         "(0 skips it)")
+    parser.add_argument("--origin", choices=("wide", "modern"), default="wide",
+                        help="wide: TLS 1.0-1.3 (default); modern: TLS 1.2+ only")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     runs = 3 if args.quick else args.runs
@@ -286,9 +296,9 @@ def main() -> int:
     sy = sslyze_command()
     print(f"latency benchmark, {time.strftime('%Y-%m-%d')}; python {sys.version.split()[0]}; "
           f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
-          f"{runs} runs (sslyze fewer), medians; "
+          f"{runs} runs (sslyze fewer), medians; {args.origin} origin; "
           f"cftui: {' '.join(cftui_command())}; sslyze: {sy or 'not installed'}\n")
-    with lab_running() as lab:
+    with lab_running(args.origin) as lab:
         tools: list[tuple[str, Tool, Callable[[float], int]]] = [
             ("cftui check", cftui_check(lab), lambda rtt: runs),
             ("s_client ×4", by_hand(lab), lambda rtt: runs),

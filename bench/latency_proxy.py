@@ -28,6 +28,7 @@ What it counts (`Stats`):
   nobody answers = 1/2); concurrent connections overlap and count once.
 
 Run alone: python bench/latency_proxy.py --rtt 100 --upstream 8443 [--listen 9443]
+Check its timing: python bench/latency_proxy.py --selftest [--rtt 100]
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -214,12 +216,51 @@ class LatencyProxy:
                 return
 
 
+def selftest(rtt_ms: float = 100, slack_ms: float = 20) -> None:
+    """Against a loopback echo server: connect() is instant, the first echo comes back
+    after 2 RTT (handshake + one exchange), the next after 3, order is kept, and the
+    proxy counts 1 connection and 4 round trips (handshake, two exchanges, and the
+    FIN each way, a half each)."""
+    with socket.create_server((LOCALHOST, 0)) as listener, LatencyProxy(rtt_ms) as proxy:
+        def echo() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                while data := conn.recv(_CHUNK):
+                    conn.sendall(data)
+
+        threading.Thread(target=echo, daemon=True).start()
+        port = proxy.front(listener.getsockname()[1])
+        start = time.monotonic()
+        echoes: list[tuple[bytes, float]] = []
+        with socket.create_connection((LOCALHOST, port), timeout=5) as sock:
+            for word in (b"one", b"two"):
+                sock.sendall(word)
+                echoes.append((sock.recv(_CHUNK), (time.monotonic() - start) * 1000))
+            sock.shutdown(socket.SHUT_WR)
+            assert sock.recv(_CHUNK) == b""
+        end = time.monotonic()
+        stats = proxy.stats()
+    rts = stats.round_trips(start, end) or 0.0
+    print(f"selftest at {rtt_ms:g} ms RTT: echoes {[(w, round(t)) for w, t in echoes]} ms, "
+          f"{stats.connections} connection, {rts:.2f} round trips")
+    assert [w for w, _ in echoes] == [b"one", b"two"], echoes
+    assert abs(echoes[0][1] - 2 * rtt_ms) < slack_ms, echoes
+    assert abs(echoes[1][1] - 3 * rtt_ms) < slack_ms, echoes
+    assert stats.connections == 1 and abs(rts - 4) < 0.05, (stats.connections, rts)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rtt", type=float, default=100, help="round-trip time in ms")
-    parser.add_argument("--upstream", type=int, required=True, help="the loopback origin port")
+    parser.add_argument("--upstream", type=int, help="the loopback origin port")
     parser.add_argument("--listen", type=int, default=0, help="port to listen on (default any)")
+    parser.add_argument("--selftest", action="store_true", help="check the proxy's timing")
     args = parser.parse_args()
+    if args.selftest:
+        selftest(args.rtt or 100)
+        return 0
+    if args.upstream is None:
+        parser.error("--upstream PORT is required")
     with LatencyProxy(args.rtt) as proxy:
         port = proxy.front(args.upstream, args.listen)
         print(f"127.0.0.1:{port} -> 127.0.0.1:{args.upstream} at {args.rtt:g} ms RTT; "
