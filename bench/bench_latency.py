@@ -133,9 +133,15 @@ def cftui_check(lab: Lab) -> Tool:
             [*cftui_command(), "check", NAME, "--connect-to", "127.0.0.1", "--port", str(port),
              "--protocols", PROTOCOLS, "--ca-file", str(lab.ca_file), "--format", "json"],
             capture_output=True, timeout=120, check=False)
-        report = json.loads(out.stdout)
+        try:
+            report = json.loads(out.stdout)
+        except ValueError:
+            print(f"  warning: cftui printed no JSON (exit {out.returncode}): "
+                  f"{out.stderr.decode(errors='replace')[-300:]}", file=sys.stderr)
+            return None
         if report.get("verdict", {}).get("would_fail"):
-            print(f"  warning: cftui says the origin would fail (exit {out.returncode})")
+            print(f"  warning: cftui says the origin would fail (exit {out.returncode})",
+                  file=sys.stderr)
         return sum(int(p.get("connections", 0)) for a in report.get("per_address", [])
                    for p in a.get("protocols", []))
     return run
@@ -210,7 +216,10 @@ def fifty_origins(lab: Lab, count: int, rtt: float, runs: int) -> tuple[float, i
         stats = proxy.stats()
         conns = stats.connections
         rts.append(stats.round_trips(start, end) or 0.0)
-        reports = json.loads(out.stdout).get("reports", [])
+        try:
+            reports = json.loads(out.stdout).get("reports", [])
+        except ValueError:
+            reports = []
         failing = sum(1 for r in reports if r.get("verdict", {}).get("would_fail"))
         if len(reports) != count or failing:
             print(f"  warning: {len(reports)} reports, {failing} would fail "
