@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
+from cryptography.x509.oid import AuthorityInformationAccessOID
 
 from cftui.engine.net import aia
 from cftui.engine.x509.judge import issued_by, trust_anchors, trusted_path
@@ -62,7 +62,7 @@ def _fp(cert: x509.Certificate) -> bytes:
 def ca_issuers(cert: x509.Certificate) -> tuple[str, ...]:
     """The caIssuers URLs of a certificate's AIA extension."""
     try:
-        ext = cert.extensions.get_extension_for_oid(ExtensionOID.AUTHORITY_INFORMATION_ACCESS)
+        ext = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
     except (x509.ExtensionNotFound, ValueError):
         return ()
     return tuple(d.access_location.value for d in ext.value
