@@ -173,7 +173,8 @@ def cmd_fix_chain(argv: Sequence[str]) -> int:
         return _fail(f"no certificate to repair: {_why_no_certificate(report)}")
     try:
         repair = repair_chain([c.der for c in chosen.certificate.chain], target.ca_file,
-                              fetch_timeout=fetch_timeout)
+                              fetch_timeout=fetch_timeout,
+                              connect_timeout=target.connect_timeout)
     except ValueError as exc:
         return _fail(f"the leaf certificate does not parse: {exc}")
     if not repair.ok:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+from cryptography.x509.oid import AuthorityInformationAccessOID
 from support import SessionPki
 from support.aia_server import AiaChain, AiaServer
 
+from cftui.demo.loopback import free_port_on
 from cftui.demo.pki import Issued, intermediate_ca, pem_bundle
 from cftui.demo.servers import TlsOrigin
 from cftui.engine.causes import CauseCode
@@ -102,6 +107,35 @@ def test_fetch_slow_answer_hits_the_deadline(server: AiaServer) -> None:
         aia.fetch_issuer(server.url("/slow"), 0.5)
 
 
+def test_fetch_drip_cannot_outlive_the_deadline(server: AiaServer) -> None:
+    """Each byte arrives well within any per-read timeout; the whole answer does not."""
+    def drip(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", "1000")
+        handler.end_headers()
+        handler.wfile.flush()
+        for _ in range(1000):
+            if server.stop.wait(0.02):
+                return
+            try:
+                handler.wfile.write(b"0")
+                handler.wfile.flush()
+            except OSError:
+                return
+
+    server.routes["/drip"] = drip
+    started = time.monotonic()
+    with pytest.raises(aia.FetchError, match="timed out"):
+        aia.fetch_issuer(server.url("/drip"), 0.5)
+    assert time.monotonic() - started < 2
+
+
+def test_fetch_refused_connection_says_so() -> None:
+    port = free_port_on("127.0.0.1")
+    with pytest.raises(aia.FetchError, match=f"cannot connect to 127.0.0.1 port {port}"):
+        aia.fetch_issuer(f"http://127.0.0.1:{port}/ca.der", 5)
+
+
 def test_fetch_follows_http_redirects(server: AiaServer, pki: SessionPki) -> None:
     server.routes["/ca.der"] = (200, {}, pki.intermediate.der)
     server.routes["/relative"] = (302, {"Location": "/ca.der"}, b"")
@@ -185,6 +219,26 @@ def test_no_caissuers_url(pki: SessionPki) -> None:
     assert not repair.ok and repair.reason == "no-aia"
     assert repair.problem == ("CN = origin.example.com has no caIssuers URL to fetch its "
                               "issuer CN = cftui Test Intermediate CA from")
+
+
+def test_next_caissuers_url_when_one_fails(chain: AiaChain, pki: SessionPki,
+                                           server: AiaServer) -> None:
+    """Real certificates list ldap:// and http:// URLs: http:// is tried first, and a
+    failing URL hands over to the next one."""
+    urls = ["ldap://127.0.0.1/cn=inter2", server.url("/gone.der"), server.url("/inter2.der")]
+    aia_ext = x509.AuthorityInformationAccess([x509.AccessDescription(
+        AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(u))
+        for u in urls])
+    builder = x509.CertificateBuilder(
+        chain.leaf.cert.issuer, chain.leaf.cert.subject, chain.leaf.cert.public_key(),
+        x509.random_serial_number(), chain.leaf.cert.not_valid_before_utc,
+        chain.leaf.cert.not_valid_after_utc,
+    ).add_extension(aia_ext, critical=False)
+    end = builder.sign(chain.inter2.key, hashes.SHA256())  # type: ignore[arg-type]
+    repair = repair_chain([end.public_bytes(Encoding.DER)], str(pki.ca_file))
+    assert repair.ok, repair.problem
+    assert server.requests == ["/gone.der", "/inter2.der", "/inter1.p7c"]
+    assert repair.chain == (end, chain.inter2.cert, chain.inter1.cert)
 
 
 def test_fetch_failure_says_why(chain: AiaChain, pki: SessionPki, server: AiaServer) -> None:

@@ -31,13 +31,15 @@ class FetchError(Exception):
     """The issuer could not be fetched; the message says why, in one line."""
 
 
-def fetch_issuer(url: str, timeout: float = 10.0, *, max_bytes: int = MAX_BYTES,
+def fetch_issuer(url: str, timeout: float = 10.0, *, connect_timeout: float = 5.0,
+                 max_bytes: int = MAX_BYTES,
                  max_redirects: int = MAX_REDIRECTS) -> tuple[x509.Certificate, ...]:
     """The certificates served at `url` (DER, PKCS#7 or PEM). `timeout` bounds the
-    whole fetch, redirects included. Raises FetchError."""
+    whole fetch, redirects included; `connect_timeout` each TCP connect within it.
+    Raises FetchError."""
     deadline = time.monotonic() + timeout
     for _ in range(max_redirects + 1):
-        status, location, body = _get(url, deadline, max_bytes)
+        status, location, body = _get(url, deadline, connect_timeout, max_bytes)
         if status not in _REDIRECTS:
             if status != 200:
                 raise FetchError(f"{_short(url)} answered HTTP {status}")
@@ -115,20 +117,21 @@ def _address(host: str, port: int, deadline: float) -> str:
     raise FetchError(f"{host} is a link-local address ({addresses[0]}): not fetched")
 
 
-def _get(url: str, deadline: float, max_bytes: int) -> tuple[int, str | None, bytes]:
+def _get(url: str, deadline: float, connect_timeout: float,
+         max_bytes: int) -> tuple[int, str | None, bytes]:
     """One GET: (status, Location, body up to max_bytes)."""
     host, port, path = _target(url)
     address = _address(host, port, deadline)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchError("timed out")
-    conn = http.client.HTTPConnection(address, port, timeout=remaining)
+    conn = http.client.HTTPConnection(address, port, timeout=min(connect_timeout, remaining))
     expired = threading.Event()
+    connected: list[socket.socket] = []  # conn.sock is None once the response is read
 
     def watchdog() -> None:  # a slow-drip server must not outlive the deadline
         expired.set()
-        sock = conn.sock
-        if sock is not None:
+        for sock in connected:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
@@ -136,8 +139,19 @@ def _get(url: str, deadline: float, max_bytes: int) -> tuple[int, str | None, by
     timer.daemon = True
     timer.start()
     try:
+        try:
+            conn.connect()
+        except OSError as exc:
+            why = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+            raise FetchError(f"{_short(url)}: cannot connect to {address} port {port}: "
+                             f"{why}") from None
+        connected.append(conn.sock)
+        conn.sock.settimeout(max(deadline - time.monotonic(), 0.001))  # the limit now
+        if expired.is_set():
+            raise TimeoutError
         conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
-        conn.putheader("Host", host if port == 80 else f"{host}:{port}")
+        name = f"[{host}]" if ":" in host else host
+        conn.putheader("Host", name if port == 80 else f"{name}:{port}")
         conn.putheader("Accept", "application/pkix-cert, application/pkcs7-mime, */*")
         conn.putheader("User-Agent", "cftui")
         conn.putheader("Connection", "close")
@@ -153,9 +167,13 @@ def _get(url: str, deadline: float, max_bytes: int) -> tuple[int, str | None, by
                              f"{max_bytes // 1024} KB is read)")
         body = bytearray()
         while chunk := response.read1(16384):
+            if expired.is_set():
+                raise TimeoutError
             body += chunk
             if len(body) > max_bytes:
                 raise FetchError(f"{_short(url)} serves more than {max_bytes // 1024} KB")
+        if expired.is_set():  # the watchdog's shutdown reads as an early end
+            raise TimeoutError
         return response.status, None, bytes(body)
     except FetchError:
         raise

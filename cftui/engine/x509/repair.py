@@ -82,13 +82,18 @@ def _top(leaf: x509.Certificate, pool: Sequence[x509.Certificate]) -> x509.Certi
 
 
 def repair_chain(chain_der: Sequence[bytes], ca_file: str | None = None, *,
-                 fetch: Fetch = aia.fetch_issuer, fetch_timeout: float = 10.0,
+                 fetch: Fetch | None = None, fetch_timeout: float = 10.0,
+                 connect_timeout: float = 5.0,
                  max_fetches: int = MAX_FETCHES,
                  now: dt.datetime | None = None) -> Repair:
     """The chain to install for the leaf `chain_der[0]`, the rest as the origin sent it.
 
     Raises ValueError if the leaf does not parse, judge.TrustStoreError if the CA file
-    cannot be read."""
+    cannot be read. `fetch(url, deadline)` defaults to aia.fetch_issuer with
+    `connect_timeout`."""
+    if fetch is None:
+        def fetch(url: str, deadline: float) -> tuple[x509.Certificate, ...]:
+            return aia.fetch_issuer(url, deadline, connect_timeout=connect_timeout)
     now = now or dt.datetime.now(dt.timezone.utc)
     anchors = trust_anchors(ca_file)
     leaf = x509.load_der_x509_certificate(chain_der[0])
@@ -112,28 +117,36 @@ def repair_chain(chain_der: Sequence[bytes], ca_file: str | None = None, *,
         if top.issuer == top.subject and issued_by(top, top):
             return _fail(fetched, "untrusted", f"the chain ends at {openssl_name(top.subject)}, "
                          f"a root that is not trusted ({error})")
-        urls = [u for u in ca_issuers(top) if u not in tried]
+        urls = sorted((u for u in ca_issuers(top) if u not in tried),
+                      key=lambda u: not u.lower().startswith("http:"))  # http:// first
         if not urls:
             what = "no caIssuers URL" if not ca_issuers(top) else "no caIssuers URL left"
             return _fail(fetched, "no-aia", f"{openssl_name(top.subject)} has {what} to "
                          f"fetch its issuer {openssl_name(top.issuer)} from")
-        if len(tried) >= max_fetches:
-            return _fail(fetched, "fetch-failed", f"still no trusted root after "
-                         f"{max_fetches} fetches")
-        url = urls[0]
-        tried.add(url)
-        try:
-            got = fetch(url, fetch_timeout)
-        except aia.FetchError as exc:
-            return _fail(fetched, "fetch-failed", f"fetching the issuer of "
-                         f"{openssl_name(top.subject)} failed: {exc}")
-        issuers = [c for c in got if issued_by(top, c)]
-        if not issuers:
-            return _fail(fetched, "not-issuer", f"the certificate at {url} did not issue "
-                         f"{openssl_name(top.subject)} (its signature does not verify)")
-        for cert in issuers:
-            fetched.append(Fetched(url, openssl_name(cert.subject)))
-            pool.append(cert)
+        failure: tuple[str, str] | None = None
+        for url in urls:  # the next URL when one fails
+            if len(tried) >= max_fetches:
+                failure = failure or ("fetch-failed", f"still no trusted root after "
+                                      f"{max_fetches} fetches")
+                break
+            tried.add(url)
+            try:
+                got = fetch(url, fetch_timeout)
+            except aia.FetchError as exc:
+                failure = ("fetch-failed", f"fetching the issuer of "
+                           f"{openssl_name(top.subject)} failed: {exc}")
+                continue
+            issuers = [c for c in got if issued_by(top, c)]
+            if not issuers:
+                failure = ("not-issuer", f"the certificate at {url} did not issue "
+                           f"{openssl_name(top.subject)} (its signature does not verify)")
+                continue
+            fetched.extend(Fetched(url, openssl_name(c.subject)) for c in issuers)
+            pool.extend(issuers)
+            failure = None
+            break
+        if failure is not None:
+            return _fail(fetched, *failure)
 
 
 def _fail(fetched: Sequence[Fetched], reason: str, problem: str) -> Repair:
