@@ -14,6 +14,7 @@ from support import SessionPki
 from support.aia_server import AiaChain, AiaServer
 
 from cftui.demo.loopback import free_port_on
+from cftui.demo.pki import intermediate_ca, leaf
 from cftui.demo.servers import TlsOrigin
 
 NAME = "origin.example.com"
@@ -136,3 +137,20 @@ def test_no_certificate_exits_1(pki: SessionPki, tmp_path: Path) -> None:
 ])
 def test_bad_usage_exits_2(args: list[str], words: list[str], tmp_path: Path) -> None:
     one_error_line(cftui(*args, cwd=tmp_path), 2, *words)
+
+
+def test_hostile_issuer_name_is_printed_escaped(pki: SessionPki, server: AiaServer,
+                                                tls_origin: Callable[..., TlsOrigin],
+                                                tmp_path: Path) -> None:
+    evil = intermediate_ca(pki.root, "Evil\x1b[2J\x1b]0;x\x07\u202e CA",
+                           key_type="ec:secp256r1", key_index=15)
+    end = leaf(evil, (NAME,), key_type="ec:secp256r1", key_index=13,
+               aia_ca_issuers=server.url("/evil.der"))
+    server.routes["/evil.der"] = (200, {}, evil.der)
+    done = cftui(*fix(pki, tls_origin(end, []).port), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert "\u202e" not in done.stdout
+    # The summary shows the CN made visible; the details OpenSSL's escaped one-line form.
+    assert f"{NAME} → Evil\\x1b[2J\\x1b]0;x\\x07\\u202e CA\n" in done.stdout
+    assert '  fetched CN = "Evil\\1B[2J\\1B]0;x\\07\\E2\\80\\AE CA" from' in done.stdout

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import AuthorityInformationAccessOID
 
 from cftui.engine.net import aia
-from cftui.engine.x509.judge import issued_by, trust_anchors, trusted_path
+from cftui.engine.x509.judge import MAX_JUDGED, issued_by, trust_anchors, trusted_path
 from cftui.engine.x509.names import openssl_name
 
 #: At most this many caIssuers fetches per repair (a real chain needs one or two).
@@ -98,11 +98,17 @@ def repair_chain(chain_der: Sequence[bytes], ca_file: str | None = None, *,
     anchors = trust_anchors(ca_file)
     leaf = x509.load_der_x509_certificate(chain_der[0])
     pool: list[x509.Certificate] = []
-    for der in chain_der[1:]:
+    seen = {_fp(leaf)}
+    for der in chain_der[1:]:  # distinct, and as many as the check judges
+        if len(seen) >= MAX_JUDGED:
+            break
         try:
-            pool.append(x509.load_der_x509_certificate(der))
+            cert = x509.load_der_x509_certificate(der)
         except ValueError:  # an unreadable extra takes no part, as in the check
             continue
+        if _fp(cert) not in seen:
+            seen.add(_fp(cert))
+            pool.append(cert)
     fetched: list[Fetched] = []
     tried: set[str] = set()
     while True:
