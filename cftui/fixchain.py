@@ -185,7 +185,11 @@ def cmd_fix_chain(argv: Sequence[str]) -> int:
         return EXIT_OK
     if error := _write(out, repair.pem, args.force):
         return _fail(error)
-    print("\n".join([*_summary(repair, one_line(args.out), chosen.address), "",
+    others = sorted({c.code.value for c in report.verdict.causes
+                     if c.blocking and c.code not in CHAIN_CAUSES})
+    also = [f"  the check also found: {', '.join(others)} (the chain does not fix these)"]
+    print("\n".join([*_summary(repair, one_line(args.out), chosen.address),
+                     *(also if others else []), "",
                      *install_help(one_line(args.out)), "",
                      "Then check again:", f"  {recheck_command(target)}"]))
     return EXIT_OK

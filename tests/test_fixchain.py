@@ -154,3 +154,22 @@ def test_hostile_issuer_name_is_printed_escaped(pki: SessionPki, server: AiaServ
     # The summary shows the CN made visible; the details OpenSSL's escaped one-line form.
     assert f"{NAME} → Evil\\x1b[2J\\x1b]0;x\\x07\\u202e CA\n" in done.stdout
     assert '  fetched CN = "Evil\\1B[2J\\1B]0;x\\07\\E2\\80\\AE CA" from' in done.stdout
+
+
+def test_other_blocking_causes_are_named(chain: AiaChain, pki: SessionPki, server: AiaServer,
+                                         tls_origin: Callable[..., TlsOrigin],
+                                         tmp_path: Path) -> None:
+    other = leaf(chain.inter2, ("other.example.com",), key_type="ec:secp256r1", key_index=13,
+                 aia_ca_issuers=server.url("/inter2.der"))
+    done = cftui(*fix(pki, tls_origin(other, []).port), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert ("  the check also found: cert-name-mismatch (the chain does not fix these)"
+            in done.stdout.splitlines())
+
+
+def test_fix_chain_does_not_import_the_ui() -> None:
+    code = ("import sys, cftui.fixchain; "
+            "print(sorted(m for m in sys.modules if m.startswith(('textual', 'cftui.ui'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
