@@ -262,7 +262,10 @@ def cmd_app(argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"check": cmd_check, "demo": cmd_demo, "schema": cmd_schema, "logs": cmd_logs}
+    from cftui.fixchain import cmd_fix_chain
+
+    commands = {"check": cmd_check, "demo": cmd_demo, "schema": cmd_schema, "logs": cmd_logs,
+                "fix-chain": cmd_fix_chain}
     command = commands.get(argv[0]) if argv else None
     try:
         if command is not None:

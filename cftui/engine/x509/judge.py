@@ -194,6 +194,35 @@ class _Verifier:
         return [c.to_cryptography() for c in chain], None, None
 
 
+def trusted_path(certs: Sequence[x509.Certificate], anchors: tuple[x509.Certificate, ...],
+                 now: dt.datetime) -> tuple[list[x509.Certificate] | None, int | None,
+                                            str | None]:
+    """The path libcrypto builds from certs[0] (the leaf) through certs[1:] to an anchor:
+    (leaf … anchor, None, None), or (None, X509_V_ERR_* code, OpenSSL's text).
+
+    The dates are judged on their own: when the leaf is outside its validity, the chain
+    is verified at a moment the leaf was valid, so an expired leaf does not hide (or
+    fake) a chain problem. `judge` and the chain repair both decide trust here.
+    """
+    now = _utc(now)
+    verifier = _Verifier(certs, anchors)
+    path, code, trust_error = verifier.verify(now)
+    leaf_nb, leaf_na = _utc(certs[0].not_valid_before_utc), _utc(certs[0].not_valid_after_utc)
+    if path is None and (now > leaf_na or now < leaf_nb):
+        for when in _instants_in(certs):
+            path, code, trust_error = verifier.verify(when)
+            if path is not None or code not in _DATE_ERRORS:
+                break
+        if path is None and code in _DATE_ERRORS:  # no moment fits every certificate
+            path = _path_ignoring_dates(certs, anchors)
+    return path, code, trust_error
+
+
+def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    """Whether `parent` issued `child`: names chain and the signature verifies."""
+    return _issued(child, parent)
+
+
 def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = None,
           now: dt.datetime | None = None, address: str = "") -> CertificateReport:
     """Judge a chain as sent (leaf first). Raises CertificateParseError if the leaf
@@ -219,17 +248,7 @@ def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = 
     not_after = _utc(leaf.not_valid_after_utc)
     expired, not_yet = now > not_after, now < not_before
 
-    verifier = _Verifier(certs, anchors)
-    path, code, trust_error = verifier.verify(now)
-    if path is None and (expired or not_yet):
-        # The dates are reported on their own; judge the chain at a moment the leaf
-        # was valid, so an expired leaf does not hide (or fake) a chain problem.
-        for when in _instants_in(certs):
-            path, code, trust_error = verifier.verify(when)
-            if path is not None or code not in _DATE_ERRORS:
-                break
-        if path is None and code in _DATE_ERRORS:  # no moment fits every certificate
-            path = _path_ignoring_dates(certs, anchors)
+    path, code, trust_error = trusted_path(certs, anchors, now)
     trusted = path is not None
     missing, missing_url = None, None
     in_order = True
