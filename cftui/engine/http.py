@@ -8,8 +8,9 @@ the status line within the origin read timeout.
 
 from __future__ import annotations
 
+import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from OpenSSL import SSL
 
@@ -17,7 +18,14 @@ from cftui.engine import profile
 from cftui.engine.net.connect import Endpoint, connect, describe_os_error
 from cftui.engine.profile import Protocol
 from cftui.engine.results import HttpResult
-from cftui.engine.tls.handshake import Deadline, Watchdog, cloudfront_context, handshake, wait
+from cftui.engine.tls.handshake import (
+    Deadline,
+    ProfileUnavailable,
+    Watchdog,
+    cloudfront_context,
+    handshake,
+    wait,
+)
 
 
 def _send(conn: SSL.Connection, data: bytes, deadline: float) -> None:
@@ -92,21 +100,34 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
         return HttpResult(address=endpoint.address, outcome=outcome,
                           duration_ms=(time.monotonic() - start) * 1000, **kw)  # type: ignore
 
-    ctx = cloudfront_context(protocols)
+    try:
+        ctx = cloudfront_context(protocols)
+    except ProfileUnavailable as exc:
+        return result("skipped", error=f"request not sent: cannot offer CloudFront's curves "
+                      f"and signature algorithms locally: {exc}")
     if ctx is None:
         return result("skipped", error="the local OpenSSL cannot speak the enabled protocols")
     try:
         sock = connect(endpoint)
     except OSError as exc:
         return result("error", error=describe_os_error(exc))
-    sock.setblocking(False)
-    conn = SSL.Connection(ctx, sock)
-    conn.set_tlsext_host_name(sni.encode("idna"))
-    conn.set_connect_state()
+    with sock:  # closed whatever raises from here on (a bad SNI included)
+        return _exchange(sock, ctx, result, sni=sni, host=host, path=path,
+                         connect_timeout=endpoint.connect_timeout, read_timeout=read_timeout)
+
+
+def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpResult], *,
+              sni: str, host: str, path: str, connect_timeout: float,
+              read_timeout: float) -> HttpResult:
+    """Handshake, request and response head on a connected socket (closed by the caller)."""
     version = cipher = None
     watchdog = Watchdog(sock)
     try:
-        deadline = time.monotonic() + endpoint.connect_timeout
+        sock.setblocking(False)
+        conn = SSL.Connection(ctx, sock)
+        conn.set_tlsext_host_name(sni.encode("idna"))
+        conn.set_connect_state()
+        deadline = time.monotonic() + connect_timeout
         watchdog.arm(deadline)
         try:
             handshake(conn, deadline)
@@ -160,7 +181,6 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
         return result("error", protocol=version, cipher=cipher, error=describe_os_error(exc))
     finally:
         watchdog.cancel()
-        sock.close()
 
 
 def _ssl_error(exc: SSL.Error) -> str:
