@@ -20,7 +20,7 @@ from cryptography.x509 import verification as xv
 
 from cftui.engine import profile
 from cftui.engine.results import CertificateReport, CertInfo
-from cftui.engine.x509.info import CertificateParseError, cert_info
+from cftui.engine.x509.info import CertificateParseError, cert_info, quiet_parsing
 from cftui.engine.x509.names import openssl_name
 
 _SHA256 = SHA256()
@@ -31,6 +31,7 @@ class TrustStoreError(Exception):
 
 
 @functools.lru_cache(maxsize=8)
+@quiet_parsing()
 def _load_pem_file(path: str) -> tuple[x509.Certificate, ...]:
     try:
         data = Path(path).read_bytes()
@@ -147,6 +148,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
+@quiet_parsing()
 def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = None,
           now: dt.datetime | None = None, address: str = "") -> CertificateReport:
     """Judge a chain as sent (leaf first). Raises CertificateParseError if the leaf
