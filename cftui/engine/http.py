@@ -8,8 +8,10 @@ the status line within the origin read timeout.
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from OpenSSL import SSL
 
@@ -17,23 +19,31 @@ from cftui.engine import profile
 from cftui.engine.net.connect import Endpoint, connect, describe_os_error
 from cftui.engine.profile import Protocol
 from cftui.engine.results import HttpOutcome, HttpResult
-from cftui.engine.tls.handshake import Deadline, Watchdog, cloudfront_context, handshake, wait
+from cftui.engine.tls.handshake import (
+    Deadline,
+    ProfileUnavailable,
+    Watchdog,
+    cloudfront_context,
+    handshake,
+    wait,
+)
 
 
-def _send(conn: SSL.Connection, data: bytes, deadline: float) -> None:
+def _send(conn: SSL.Connection, data: bytes, deadline: float,
+          cancel: threading.Event | None = None) -> None:
     view = memoryview(data)
     while view:
         try:
             sent = conn.send(bytes(view[:16384]))
             view = view[sent:]
         except SSL.WantWriteError:
-            wait(conn, deadline, write=True)
+            wait(conn, deadline, write=True, cancel=cancel)
         except SSL.WantReadError:
-            wait(conn, deadline)
+            wait(conn, deadline, cancel=cancel)
 
 
-def _read_head(conn: SSL.Connection, deadline: float, limit: int) -> tuple[bytes, float | None,
-                                                                           str]:
+def _read_head(conn: SSL.Connection, deadline: float, limit: int,
+               cancel: threading.Event | None = None) -> tuple[bytes, float | None, str]:
     """Read until the end of the response head. Returns (bytes, first byte ms, why)."""
     data = bytearray()
     start = time.monotonic()
@@ -44,7 +54,7 @@ def _read_head(conn: SSL.Connection, deadline: float, limit: int) -> tuple[bytes
         try:
             chunk = conn.recv(16384)
         except SSL.WantReadError:
-            wait(conn, deadline)
+            wait(conn, deadline, cancel=cancel)
             continue
         except SSL.ZeroReturnError:
             return bytes(data), first, "closed"
@@ -92,24 +102,38 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
         return HttpResult(address=endpoint.address, outcome=HttpOutcome(outcome),
                           duration_ms=(time.monotonic() - start) * 1000, **kw)  # type: ignore
 
-    ctx = cloudfront_context(protocols)
+    try:
+        ctx = cloudfront_context(protocols)
+    except ProfileUnavailable as exc:
+        return result("skipped", error=f"request not sent: cannot offer CloudFront's curves "
+                      f"and signature algorithms locally: {exc}")
     if ctx is None:
         return result("skipped", error="the local OpenSSL cannot speak the enabled protocols")
     try:
         sock = connect(endpoint)
     except OSError as exc:
         return result("error", error=describe_os_error(exc))
-    sock.setblocking(False)
-    conn = SSL.Connection(ctx, sock)
-    conn.set_tlsext_host_name(sni.encode("idna"))
-    conn.set_connect_state()
+    with sock:  # closed whatever raises from here on (a bad SNI included)
+        return _exchange(sock, ctx, result, sni=sni, host=host, path=path,
+                         connect_timeout=endpoint.connect_timeout, read_timeout=read_timeout,
+                         cancel=endpoint.cancel)
+
+
+def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpResult], *,
+              sni: str, host: str, path: str, connect_timeout: float,
+              read_timeout: float, cancel: threading.Event | None = None) -> HttpResult:
+    """Handshake, request and response head on a connected socket (closed by the caller)."""
     version = cipher = None
     watchdog = Watchdog(sock)
     try:
-        deadline = time.monotonic() + endpoint.connect_timeout
+        sock.setblocking(False)
+        conn = SSL.Connection(ctx, sock)
+        conn.set_tlsext_host_name(sni.encode("idna"))
+        conn.set_connect_state()
+        deadline = time.monotonic() + connect_timeout
         watchdog.arm(deadline)
         try:
-            handshake(conn, deadline)
+            handshake(conn, deadline, cancel)
         except Deadline:
             return result("tls-failed", error="handshake timed out")
         except SSL.Error as exc:
@@ -129,8 +153,9 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
                           error=f"no response within {read_timeout:g} s")
 
         try:
-            _send(conn, request_bytes(host, path), deadline)
-            head, first, why = _read_head(conn, deadline, profile.MAX_RESPONSE_HEADER_BYTES)
+            _send(conn, request_bytes(host, path), deadline, cancel)
+            head, first, why = _read_head(conn, deadline, profile.MAX_RESPONSE_HEADER_BYTES,
+                                          cancel)
         except Deadline:
             return timed_out()
         except SSL.Error as exc:
@@ -160,7 +185,6 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
         return result("error", protocol=version, cipher=cipher, error=describe_os_error(exc))
     finally:
         watchdog.cancel()
-        sock.close()
 
 
 def _ssl_error(exc: SSL.Error) -> str:

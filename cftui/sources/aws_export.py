@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cftui.sources import aws_shapes
+import cftui.sources.aws_shapes as aws_shapes
 from cftui.sources.model import Distribution, Inventory
 from cftui.sources.reader import Node, SourceError
 

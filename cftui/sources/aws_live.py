@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cftui.sources import aws_shapes
+import cftui.sources.aws_shapes as aws_shapes
 from cftui.sources.model import Distribution, Inventory
 from cftui.sources.policies import PolicyKind
 from cftui.sources.reader import Node, SourceError

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cftui.sources import policies
+import cftui.sources.policies as policies
 from cftui.sources.policies import PolicyLookup, PolicyVerdict
 from cftui.sources.reader import Node
 

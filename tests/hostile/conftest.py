@@ -4,49 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from peers import Step
 from support import SessionPki
 from support.agreement import assert_causes_agree
+from support.hostile import CONNECT_TIMEOUT, READ_TIMEOUT, Checked, Hostile, RunCheck
 from support.schema import valid_json
 
-from cftui.demo.servers import RawPeer, TlsOrigin
+from cftui.demo.servers import RawPeer
 from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
-from cftui.engine.results import Report
 from cftui.engine.run import check
-
-#: Timeouts every hostile check runs with (seconds).
-CONNECT_TIMEOUT = 1.0
-READ_TIMEOUT = 1.0
-
-
-@dataclass(frozen=True)
-class Checked:
-    """A report and how long the check took (wall clock, seconds)."""
-
-    report: Report
-    elapsed: float
-
-    @property
-    def codes(self) -> set[str]:
-        return {c.code for c in self.report.verdict.causes}
-
-    @property
-    def blocking(self) -> set[str]:
-        return {c.code for c in self.report.verdict.causes if c.blocking}
-
-    def cause(self, code: str) -> str:
-        return next(c.message for c in self.report.verdict.causes if c.code == code)
-
-
-Hostile = Callable[..., RawPeer]  # hostile(step, io_timeout=5.0)
-RunCheck = Callable[..., Checked]  # run_check(port, **Target options)
-TlsOrigins = Callable[..., TlsOrigin]  # the tls_origin fixture of tests/conftest.py
 
 
 @pytest.fixture

@@ -41,7 +41,6 @@ from answers import (
     unparseable_certificate,
     version_above_offer,
 )
-from conftest import CONNECT_TIMEOUT, READ_TIMEOUT, Checked, Hostile, RunCheck, TlsOrigins
 from peers import (
     Step,
     alert,
@@ -55,6 +54,7 @@ from peers import (
     trickle,
 )
 from support import SessionPki
+from support.hostile import CONNECT_TIMEOUT, READ_TIMEOUT, Checked, Hostile, RunCheck, TlsOrigins
 
 from cftui.demo.behaviours import drain, finish, read_head
 from cftui.demo.servers import TlsOrigin

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Hostile, RunCheck, TlsOrigins
 from peers import alert, answer, flood, good_flight, records, server_hello
 from support import SessionPki
+from support.hostile import Hostile, RunCheck, TlsOrigins
 
 PROC = Path("/proc/self")
 WARM_UP = 40

@@ -63,25 +63,38 @@ class Watchdog:
             self._sock.shutdown(socket.SHUT_RDWR)
 
 
+class ProfileUnavailable(Exception):
+    """The local pyOpenSSL cannot set CloudFront's curves or signature algorithms.
+
+    A handshake with OpenSSL's defaults instead would succeed against origins that
+    CloudFront fails with, so the HTTP stage reports this as a local limitation.
+    """
+
+
 def _set_profile(ctx: SSL.Context) -> None:
     """CloudFront's curves and signature schemes, through OpenSSL's own calls
-    (pyOpenSSL has no public API for them)."""
+    (pyOpenSSL has no public API for them); raises ProfileUnavailable."""
     try:
         from OpenSSL._util import lib  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    ctx_ptr = ctx._context  # type: ignore[attr-defined]
-    curves = getattr(lib, "SSL_CTX_set1_curves_list", None)
-    if curves is not None:
-        curves(ctx_ptr, profile.CLOUDFRONT_GROUPS_OPENSSL.encode())
-    sigalgs = getattr(lib, "SSL_CTX_set1_sigalgs_list", None)
-    if sigalgs is not None:
-        sigalgs(ctx_ptr, profile.cloudfront_sigalgs_openssl().encode())
+
+        ctx_ptr = ctx._context  # type: ignore[attr-defined]
+    except (ImportError, AttributeError) as exc:
+        raise ProfileUnavailable(f"pyOpenSSL's OpenSSL bindings are not reachable ({exc})"
+                                 ) from None
+    for function, value in (
+        ("SSL_CTX_set1_curves_list", profile.CLOUDFRONT_GROUPS_OPENSSL),
+        ("SSL_CTX_set1_sigalgs_list", profile.cloudfront_sigalgs_openssl()),
+    ):
+        call = getattr(lib, function, None)
+        if call is None:
+            raise ProfileUnavailable(f"pyOpenSSL's OpenSSL bindings have no {function}")
+        if call(ctx_ptr, value.encode()) != 1:
+            raise ProfileUnavailable(f"the local OpenSSL refused {function}({value})")
 
 
 def cloudfront_context(protocols: Sequence[Protocol]) -> SSL.Context | None:
     """A client context offering what CloudFront offers, or None when the local
-    OpenSSL speaks none of the enabled versions."""
+    OpenSSL speaks none of the enabled versions; raises ProfileUnavailable."""
     usable = sorted((p for p in protocols if p in _VERSIONS), key=lambda p: p.wire)
     if not usable:
         return None

@@ -9,8 +9,11 @@ form, plain ASCII).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
 import warnings
+from collections.abc import Iterator
 from datetime import datetime, timezone
 
 from cryptography import x509
@@ -26,10 +29,23 @@ from cftui.engine.x509.names import name_values, safe_name
 
 _PARSE_ERRORS = (ValueError, TypeError, UnsupportedAlgorithm, x509.DuplicateExtension)
 
-# Origins do send serial number 0; cryptography warns (once per process, to stderr,
-# which would land on the TUI) for what cftui reports anyway. Only that message.
-warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive",
-                        category=CryptographyDeprecationWarning)
+_QUIET = threading.RLock()
+
+
+@contextlib.contextmanager
+def quiet_parsing() -> Iterator[None]:
+    """Silence what `cryptography` warns about certificates origins do send (serial
+    number 0, a CN over 64 characters): it would print on stderr, over the TUI, and
+    cftui reports the certificate anyway. Usable as a decorator.
+
+    `catch_warnings` swaps process-wide state, so cftui's threads take turns.
+    """
+    with _QUIET, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive",
+                                category=CryptographyDeprecationWarning)
+        warnings.filterwarnings("ignore", message="Attribute's length must be",
+                                category=UserWarning)
+        yield
 
 
 class CertificateParseError(ValueError):
@@ -171,6 +187,7 @@ def _signature_algorithm(cert: x509.Certificate) -> str:
     return _SIGNATURES.get(oid, (oid, ""))[0]
 
 
+@quiet_parsing()
 def cert_info(der: bytes) -> CertInfo:
     """Facts about one DER certificate; raises CertificateParseError if it does not parse."""
     try:

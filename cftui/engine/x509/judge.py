@@ -25,7 +25,7 @@ from OpenSSL import crypto
 from cftui.engine import profile
 from cftui.engine.results import CertificateReport, CertInfo
 from cftui.engine.x509.der import DerError, Tbs, san_dns_names
-from cftui.engine.x509.info import CertificateParseError, cert_info
+from cftui.engine.x509.info import CertificateParseError, cert_info, quiet_parsing
 from cftui.engine.x509.names import host_matches, name_values_utf8, openssl_name
 from cftui.engine.x509.usage import leaf_problem, weak_signature
 
@@ -37,6 +37,7 @@ class TrustStoreError(Exception):
 
 
 @functools.lru_cache(maxsize=8)
+@quiet_parsing()
 def _load_pem_file(path: str) -> tuple[x509.Certificate, ...]:
     try:
         data = Path(path).read_bytes()
@@ -223,6 +224,7 @@ def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
     return _issued(child, parent)
 
 
+@quiet_parsing()
 def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = None,
           now: dt.datetime | None = None, address: str = "") -> CertificateReport:
     """Judge a chain as sent (leaf first). Raises CertificateParseError if the leaf
