@@ -52,7 +52,7 @@ def make_target(domain: str, *, strict: bool = True, **options: Any) -> Target:
     if options.get("connect_to") is not None:
         values["connect_to"] = _addresses(options["connect_to"])
     if options.get("ca_file") is not None:
-        values["ca_file"] = ca_file(options["ca_file"])
+        values["ca_file"] = ca_file_name(options["ca_file"])
     for key, limits, what in (
         ("connect_timeout", profile.CONNECTION_TIMEOUT, "connect timeout"),
         ("read_timeout", profile.ORIGIN_READ_TIMEOUT, "read timeout"),
@@ -81,10 +81,17 @@ def layer(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
+def ca_file_name(path: str) -> str:
+    """A CA bundle path, checked as a name only (`ca_file` checks the file where the
+    path enters: the command line, the config)."""
+    if not isinstance(path, str) or not path.strip() or "\x00" in path or len(path) > 4096:
+        raise ValueError(f"CA file {validate.shown(path)} is not a file name")
+    return path
+
+
 def ca_file(path: str) -> str:
     """A CA bundle path that names a regular file under the size cap."""
-    if not isinstance(path, str) or not path or "\x00" in path:
-        raise ValueError(f"CA file {validate.shown(path)} is not a file name")
+    ca_file_name(path)
     try:
         files.check_regular(path, files.CA_FILE_LIMIT)
     except files.FileError as exc:

@@ -57,7 +57,8 @@ def domain(text: str, what: str = "domain", *, allow_ip: bool = False) -> str:
         raise ValueError(f"{what} {shown(name)} is an IP address: CloudFront needs a domain "
                          "name there; give the address with --connect-to (connect_to)")
     if ":" in name:
-        raise ValueError(f"{what} {shown(name)} must not contain a port (give the port separately: --port, https_port)")
+        raise ValueError(f"{what} {shown(name)} must not contain a port "
+                         "(give the port separately: --port, https_port)")
     if len(name) > 1000 or any(unicodedata.category(c)[0] in "CZ" for c in name):
         raise ValueError(f"{what} {shown(name)} is not a valid host name")
     try:

@@ -20,7 +20,7 @@ MAX_KEY_PARTS = 32
 MAX_NUMBER = 40
 _TOML_TOKEN = re.compile(r"""'''|\"\"\"|["'#\[\]{}\n.]""")
 _JSON_TOKEN = re.compile(r'["\[\]{}]')
-_JSON_BAD = re.compile(r"NaN|Infinity|[0-9]{%d,}" % (MAX_NUMBER + 1))
+_JSON_BAD = re.compile(rf"NaN|Infinity|[0-9]{{{MAX_NUMBER + 1},}}")
 
 
 def _place(text: str, offset: int) -> str:

@@ -91,7 +91,8 @@ def _distribution(node: Node, base: Path) -> Distribution:
         raise node.error("a distribution needs an id or a name")
     aliases = tuple(a.checked(validate.alias) for a in node["aliases"].items()) if node[
         "aliases"].present else ()
-    domain_name = _hostname(node["domain_name"], "domain_name") if node["domain_name"].present else None
+    domain_name = (_hostname(node["domain_name"], "domain_name")
+                   if node["domain_name"].present else None)
     origins_node = node["origin"]
     if not origins_node.present or not origins_node.value:
         raise origins_node.error("a distribution needs at least one [[distribution.origin]]")
