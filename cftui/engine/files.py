@@ -13,7 +13,7 @@ import stat
 
 #: Size caps by kind: a hand-written config, an AWS CLI export (list-distributions
 #: of a large account), a PEM bundle (Mozilla's is ~0.25 MB).
-CONFIG_LIMIT = 1 << 20
+CONFIG_LIMIT = 256 << 10
 EXPORT_LIMIT = 64 << 20
 CA_FILE_LIMIT = 8 << 20
 

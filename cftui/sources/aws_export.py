@@ -10,7 +10,6 @@ these exports, so Host forwarding through them is reported as unknown.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from cftui.engine import files
@@ -44,14 +43,7 @@ def _read_json(path: Path) -> object:
                           f"{exc.start}", file=str(path)) from None
     if not text.strip():
         raise SourceError(f"empty file: {_SHAPES_HELP}", file=str(path))
-    guard.check_json(text, str(path))
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"not valid JSON: {exc.msg}", file=str(path),
-                          place=f"line {exc.lineno}, column {exc.colno}") from None
-    except (ValueError, RecursionError) as exc:  # the guard should have caught these
-        raise SourceError(f"not valid JSON: {exc}", file=str(path)) from None
+    return guard.load_json(text, str(path))
 
 
 def _decode(data: bytes) -> str:
