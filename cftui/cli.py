@@ -19,7 +19,6 @@ from typing import Any, NoReturn
 from cftui import __version__
 from cftui.engine import jsontext, profile, targets, validate
 from cftui.engine.model import Target
-from cftui.engine.x509.judge import TrustStoreError, trust_anchors
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -130,6 +129,8 @@ _PARSED_CA_FILES: set[str] = set()
 
 def _ca_file(path: str) -> str:
     """A CA bundle: a regular file under the cap, whose PEM parses (once per path)."""
+    from cftui.engine.x509.judge import TrustStoreError, trust_anchors
+
     path = targets.ca_file(path)
     if path not in _PARSED_CA_FILES:
         try:
@@ -315,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command is not None:
             return command(argv[1:])
         return cmd_app(argv)
-    except (UsageError, TrustStoreError) as exc:
+    except UsageError as exc:
         print(f"cftui: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -323,6 +324,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        from cftui.engine.x509.judge import TrustStoreError
+
+        if not isinstance(exc, TrustStoreError):
+            raise
+        print(f"cftui: {one_line(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

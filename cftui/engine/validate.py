@@ -32,7 +32,7 @@ def shown(text: object, size: int = 80) -> str:
 
 def is_ip(text: str) -> bool:
     try:
-        ipaddress.ip_address(text.strip().strip("[]"))
+        ipaddress.ip_address(text.strip(" ").strip("[]"))
     except ValueError:
         return False
     return True
@@ -46,7 +46,7 @@ def domain(text: str, what: str = "domain", *, allow_ip: bool = False) -> str:
     """
     if not isinstance(text, str):
         raise ValueError(f"{what} must be a string")
-    name = text.strip()
+    name = text.strip(" ")  # a typing accident; any other white space is refused
     if not name:
         raise ValueError(f"{what} is empty")
     if "://" in name or "/" in name:
@@ -62,7 +62,7 @@ def domain(text: str, what: str = "domain", *, allow_ip: bool = False) -> str:
     if len(name) > 1000 or any(unicodedata.category(c)[0] in "CZ" for c in name):
         raise ValueError(f"{what} {shown(name)} is not a valid host name")
     try:
-        ascii_name = name.rstrip(".").encode("idna").decode("ascii").lower()
+        ascii_name = name.removesuffix(".").encode("idna").decode("ascii").lower()
     except UnicodeError:
         raise ValueError(f"{what} {shown(name)} is not a valid host name") from None
     if len(ascii_name) > 253:
@@ -77,14 +77,14 @@ def domain(text: str, what: str = "domain", *, allow_ip: bool = False) -> str:
 
 def alias(text: str, what: str = "alias") -> str:
     """A distribution alias (CNAME): a host name, or `*.` and a host name."""
-    if isinstance(text, str) and text.strip().startswith("*."):
-        return "*." + domain(text.strip()[2:], what)
+    if isinstance(text, str) and text.strip(" ").startswith("*."):
+        return "*." + domain(text.strip(" ")[2:], what)
     return domain(text, what)
 
 
 def address(text: str, what: str = "--connect-to") -> str:
     if isinstance(text, str) and is_ip(text) and len(text) < 100:
-        return str(ipaddress.ip_address(text.strip().strip("[]")))
+        return str(ipaddress.ip_address(text.strip(" ").strip("[]")))
     raise ValueError(f"{what} {shown(text, 60)} is not an IPv4 or IPv6 address")
 
 
@@ -92,7 +92,7 @@ def port(value: int | str, what: str = "port") -> int:
     if isinstance(value, bool):
         raise ValueError(f"{what} {shown(value)} is not a number")
     if isinstance(value, str):
-        value = value.strip()
+        value = value.strip(" ")
         if not value.isascii() or not value.isdigit() or len(value) > 5:
             raise ValueError(f"{what} {shown(value)} is not a number between 1 and 65535")
     if not isinstance(value, (int, str)):
@@ -136,7 +136,7 @@ def timeout(value: float | str, limits: profile.TimeoutRange, what: str, *,
     if isinstance(value, bool):
         raise ValueError(f"{what} {shown(value)} is not a number")
     try:
-        number = float(value.strip() if isinstance(value, str) else value)
+        number = float(value.strip(" ") if isinstance(value, str) else value)
     except (TypeError, ValueError, OverflowError):
         raise ValueError(f"{what} {shown(value, 40)} is not a number") from None
     if not math.isfinite(number):

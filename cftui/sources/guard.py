@@ -28,6 +28,7 @@ from cftui.sources.reader import SourceError
 MAX_DEPTH = 32
 MAX_KEY_PARTS = 16
 MAX_NUMBER = 40
+_LONG_NUMBER = re.compile(rf"[0-9_]{{{MAX_NUMBER + 1},}}")
 _TOML_TOKEN = re.compile(r"""'''|\"\"\"|["'#\[\]{}\n.]""")
 _JSON_TOKEN = re.compile(r'["\[\]{}]')
 _JSON_BAD = re.compile(rf"NaN|Infinity|[0-9]{{{MAX_NUMBER + 1},}}")
@@ -63,6 +64,10 @@ def check_toml(text: str, file: str) -> None:
         if match is None:
             return
         token, start = match.group(), match.start()
+        long_number = _LONG_NUMBER.search(text, at, start)
+        if long_number is not None:
+            raise SourceError(f"invalid TOML: a number of more than {MAX_NUMBER} digits",
+                              file=file, place=_place(text, long_number.start()))
         at = match.end()
         if token in ('"', '"""'):
             end = _basic_end(text, at, token)
