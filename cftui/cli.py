@@ -284,7 +284,10 @@ def _app_inventory(args: argparse.Namespace) -> Any:
     return inventory
 
 
-def cmd_app(argv: Sequence[str]) -> int:
+def build_app(argv: Sequence[str], *, terminal: Any = None) -> tuple[Any, argparse.Namespace]:
+    """The app for a command line, everything validated first; `terminal` checks that
+    there is one (tests pass a no-op)."""
+    need_terminal = terminal or _need_terminal
     args = app_parser().parse_args(argv)
     _no_domain_with_sources(args)
     try:
@@ -294,16 +297,23 @@ def cmd_app(argv: Sequence[str]) -> int:
         raise UsageError(str(exc)) from None
     if not getattr(args, "aws", False):
         inventory = _app_inventory(args)
-        _need_terminal()
+        need_terminal()
     else:
-        _need_terminal()
+        need_terminal()  # before asking AWS anything
         inventory = _app_inventory(args)
-    from cftui.ui.app import CftuiApp, run_app
+    from cftui.ui.app import CftuiApp
     from cftui.ui.screens.adhoc import FormDefaults
 
     app = CftuiApp.from_inventory(inventory, overrides=given, start_target=start,
                                   ascii=args.ascii)
     app.entries = replace(app.entries, adhoc=FormDefaults.from_options(given))
+    return app, args
+
+
+def cmd_app(argv: Sequence[str]) -> int:
+    app, args = build_app(argv)
+    from cftui.ui.app import run_app
+
     run_app(app, mouse=not args.no_mouse)
     return EXIT_OK
 

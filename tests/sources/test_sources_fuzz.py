@@ -129,7 +129,7 @@ def _property(path: Path, flag: str) -> None:
         targets = cli.check_targets(args)
     except (cli.UsageError, ValueError) as exc:
         line = cli.one_line(str(exc))
-        assert "\n" not in line and str(path) in line or line.startswith("E1 / app: "), line
+        assert str(path) in line or line.startswith("E1 / app: "), line
     else:
         for target in targets:
             _valid(target)
