@@ -7,20 +7,18 @@ stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 from cftui import __version__
-from cftui.engine import profile, validate
+from cftui.engine import jsontext, profile, targets, validate
 from cftui.engine.model import Target
-from cftui.engine.x509.judge import TrustStoreError, trust_anchors
-from cftui.logs.cli import cmd_logs
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -95,49 +93,66 @@ def demo_parser() -> argparse.ArgumentParser:
     return p
 
 
+def one_line(text: str) -> str:
+    """An error message as one printable line (values in it came from the user)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
 # --- turning options into targets ----------------------------------------------------
 
 
 def overrides(args: argparse.Namespace) -> dict[str, Any]:
     """Validated command-line values; None where not given (the file's value stays)."""
+    timeouts = (("connect_timeout", profile.CONNECTION_TIMEOUT, "--connect-timeout"),
+                ("read_timeout", profile.ORIGIN_READ_TIMEOUT, "--read-timeout"))
     out: dict[str, Any] = {
-        "port": validate.port(args.port) if args.port is not None else None,
-        "protocols": validate.protocols(args.protocols) if args.protocols else None,
+        "port": validate.port(args.port, "--port") if args.port is not None else None,
+        "protocols": (validate.protocols(args.protocols)
+                      if args.protocols is not None else None),
         "host_header": (validate.domain(args.host_header, "--host-header")
-                        if args.host_header else None),
-        "connect_to": (tuple(validate.address(a) for a in args.connect_to)
+                        if args.host_header is not None else None),
+        "connect_to": (tuple(dict.fromkeys(validate.address(a) for a in args.connect_to))
                        if args.connect_to else None),
-        "ca_file": args.ca_file,
-        "connect_timeout": (validate.timeout(args.connect_timeout, profile.CONNECTION_TIMEOUT,
-                                             "--connect-timeout")
-                            if args.connect_timeout is not None else None),
-        "read_timeout": (validate.timeout(args.read_timeout, profile.ORIGIN_READ_TIMEOUT,
-                                          "--read-timeout")
-                         if args.read_timeout is not None else None),
+        "ca_file": _ca_file(args.ca_file) if args.ca_file is not None else None,
+        **{key: (validate.timeout(getattr(args, key), limits, what)
+                 if getattr(args, key) is not None else None)
+           for key, limits, what in timeouts},
     }
-    if args.ca_file:
-        try:
-            trust_anchors(args.ca_file)
-        except TrustStoreError as exc:
-            raise UsageError(str(exc)) from None
     if getattr(args, "no_http", False):
         out["http"] = False
     return out
 
 
+_PARSED_CA_FILES: set[str] = set()
+
+
+def _ca_file(path: str) -> str:
+    """A CA bundle: a regular file under the cap, whose PEM parses (once per path)."""
+    from cftui.engine.x509.judge import TrustStoreError, trust_anchors
+
+    path = targets.ca_file(path)
+    if path not in _PARSED_CA_FILES:
+        try:
+            trust_anchors(path)
+        except (TrustStoreError, OSError) as exc:
+            raise ValueError(str(exc)) from None
+        _PARSED_CA_FILES.add(path)
+    return path
+
+
 def _adhoc_target(domain: str, given: dict[str, Any]) -> Target:
-    values = {k: v for k, v in given.items() if v is not None}
-    return Target(domain=validate.domain(domain), **values)
+    return targets.make_target(domain, **given)
 
 
-def _checked(target: Target) -> Target:
-    """A target read from a file, refused up front when its domain or CA file is bad."""
+def _origin_target(origin: Any, given: dict[str, Any]) -> Target:
+    """A source's origin with the command line on top, refused with its label if bad."""
     try:
-        validate.domain(target.domain)
+        target = origin.to_target(**given)
         if target.ca_file:
-            trust_anchors(target.ca_file)
-    except (ValueError, TrustStoreError) as exc:
-        raise UsageError(f"{target.label or target.domain}: {exc}") from None
+            _ca_file(target.ca_file)
+    except ValueError as exc:
+        raise UsageError(f"{validate.label(origin.label)}: {exc}") from None
     return target
 
 
@@ -160,11 +175,18 @@ def _load_inventory(args: argparse.Namespace) -> Any:
         raise UsageError(str(exc)) from None
 
 
+def _no_domain_with_sources(args: argparse.Namespace) -> None:
+    if args.domain and (args.config or args.import_file or getattr(args, "aws", False)):
+        raise UsageError("give either a DOMAIN or --config/--import, not both")
+    if args.domain and (args.distribution or args.origin):
+        raise UsageError("--distribution and --origin choose from --config/--import; "
+                         "with a DOMAIN they mean nothing")
+
+
 def check_targets(args: argparse.Namespace) -> list[Target]:
+    _no_domain_with_sources(args)
     given = overrides(args)
     if args.config or args.import_file:
-        if args.domain:
-            raise UsageError("give either a DOMAIN or --config/--import, not both")
         from cftui.sources.model import SourceError
 
         inventory = _load_inventory(args)
@@ -172,10 +194,19 @@ def check_targets(args: argparse.Namespace) -> list[Target]:
             _, origins = inventory.find(args.distribution, args.origin)
         except SourceError as exc:
             raise UsageError(str(exc)) from None
-        return [_checked(origin.to_target(**given)) for origin in origins]
+        return [_origin_target(origin, given) for origin in origins]
+    if args.distribution or args.origin:
+        raise UsageError("--distribution and --origin need --config or --import")
     if not args.domain:
         raise UsageError("give an origin DOMAIN, or --config/--import FILE")
     return [_adhoc_target(args.domain, given)]
+
+
+def _need_terminal() -> None:
+    """The app draws on a terminal; without one it would write escape codes to a file."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the app needs a terminal on stdin and stdout; "
+                         "for scripts and pipes use: cftui check DOMAIN (or --config/--import)")
 
 
 # --- running ---------------------------------------------------------------------------
@@ -201,7 +232,7 @@ def run_checks(targets: Sequence[Target], fmt: str) -> int:
     if fmt == "json":
         doc = (report_mod.to_json(reports[0]) if len(reports) == 1
                else report_mod.many_to_json(reports))
-        print(json.dumps(doc, indent=2))
+        print(jsontext.dumps(doc))
     else:
         colour = _colour_wanted(sys.stdout)
         print("\n\n".join(report_mod.to_text(r, colour) for r in reports))
@@ -211,14 +242,16 @@ def run_checks(targets: Sequence[Target], fmt: str) -> int:
 def cmd_check(argv: Sequence[str]) -> int:
     args = check_parser().parse_args(argv)
     try:
-        targets = check_targets(args)
+        chosen = check_targets(args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return run_checks(targets, args.format)
+    return run_checks(chosen, args.format)
 
 
 def cmd_demo(argv: Sequence[str]) -> int:
     args = demo_parser().parse_args(argv)
+    if not args.headless:
+        _need_terminal()
     from cftui.demo.origins import DemoOrigins
 
     origins = DemoOrigins()
@@ -244,44 +277,94 @@ def cmd_schema(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def cmd_app(argv: Sequence[str]) -> int:
+def _app_inventory(args: argparse.Namespace) -> Any:
+    """The source for the app, refused as `cftui check` refuses it when it is empty."""
+    from cftui.sources.model import SourceError
+
+    inventory = _load_inventory(args)
+    if inventory is None:
+        return None
+    try:
+        if not inventory.distributions:
+            raise SourceError("holds no distributions", file=inventory.source)
+        if args.distribution or args.origin:
+            inventory.find(args.distribution, args.origin)
+    except SourceError as exc:
+        raise UsageError(str(exc)) from None
+    return inventory
+
+
+def build_app(argv: Sequence[str], *, terminal: Any = None) -> tuple[Any, argparse.Namespace]:
+    """The app for a command line, everything validated first; `terminal` checks that
+    there is one (tests pass a no-op)."""
+    need_terminal = terminal or _need_terminal
     args = app_parser().parse_args(argv)
+    _no_domain_with_sources(args)
     try:
         given = overrides(args)
         start = _adhoc_target(args.domain, given) if args.domain else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    inventory = _load_inventory(args)
-    from cftui.ui.app import CftuiApp, run_app
+    if not getattr(args, "aws", False):
+        inventory = _app_inventory(args)
+        need_terminal()
+    else:
+        need_terminal()  # before asking AWS anything
+        inventory = _app_inventory(args)
+    from cftui.ui.app import CftuiApp
+    from cftui.ui.screens.adhoc import FormDefaults
 
     app = CftuiApp.from_inventory(inventory, overrides=given, start_target=start,
                                   ascii=args.ascii)
+    app.entries = replace(app.entries, adhoc=FormDefaults.from_options(given))
+    return app, args
+
+
+def cmd_app(argv: Sequence[str]) -> int:
+    app, args = build_app(argv)
+    from cftui.ui.app import run_app
+
     run_app(app, mouse=not args.no_mouse)
     return EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def _cmd_logs(argv: Sequence[str]) -> int:
+    from cftui.logs.cli import cmd_logs
+
+    return cmd_logs(argv)
+
+
+def _cmd_fix_chain(argv: Sequence[str]) -> int:
     from cftui.fixchain import cmd_fix_chain
 
-    commands = {"check": cmd_check, "demo": cmd_demo, "schema": cmd_schema, "logs": cmd_logs,
-                "fix-chain": cmd_fix_chain}
+    return cmd_fix_chain(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands: dict[str, Callable[[Sequence[str]], int]] = {
+        "check": cmd_check, "demo": cmd_demo, "schema": cmd_schema, "logs": _cmd_logs,
+        "fix-chain": _cmd_fix_chain}
     command = commands.get(argv[0]) if argv else None
     try:
         if command is not None:
             return command(argv[1:])
         return cmd_app(argv)
     except UsageError as exc:
-        print(f"cftui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except TrustStoreError as exc:
-        print(f"cftui: {exc}", file=sys.stderr)
+        print(f"cftui: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("cftui: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        from cftui.engine.x509.judge import TrustStoreError
+
+        if not isinstance(exc, TrustStoreError):
+            raise
+        print(f"cftui: {one_line(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -255,3 +255,91 @@ def test_the_shipped_example_config_is_accepted_as_it_is() -> None:
     for dist in ("shop", "legacy-portal"):
         args = check_parser().parse_args(["--config", str(example), "--distribution", dist])
         assert check_targets(args)
+
+
+# --- one target factory, the same on every path ----------------------------------------
+
+
+def test_non_ascii_names_become_a_labels_on_every_path(tmp_path: Path) -> None:
+    from cftui import cli
+
+    config = _config(tmp_path, 'domain = "bücher.example"\nhost_header = "www.bücher.example"')
+    doc = {"DistributionConfig": {
+        "Aliases": {"Items": ["shop.bücher.example"]},
+        "Origins": {"Items": [{"Id": "app", "DomainName": "bücher.example", "CustomOriginConfig":
+                               {"OriginProtocolPolicy": "https-only"}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "app", "OriginRequestPolicyId":
+                                 "216adef6-5c7f-47e4-b989-5492eafa07d3"}}}
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(doc))
+    runs = {
+        "line": ["bücher.example", "--host-header", "www.bücher.example"],
+        "toml": ["--config", str(config)],
+        "json": ["--import", str(export)],
+    }
+    for path, argv in runs.items():
+        target = cli.check_targets(cli.check_parser().parse_args(argv))[0]
+        assert target.domain == "xn--bcher-kva.example", path
+        assert target.sni.startswith(("www.xn--bcher-kva", "shop.xn--bcher-kva")), path
+
+
+def test_an_ip_literal_as_the_domain_points_to_connect_to() -> None:
+    assert_usage_error(cftui("check", "127.0.0.1"), "IP address", "--connect-to")
+
+
+def test_the_ad_hoc_form_starts_from_the_command_line(tmp_path: Path, pki: SessionPki) -> None:
+    import asyncio
+
+    from cftui import cli
+    from cftui.engine.profile import Protocol
+    from cftui.ui.screens.adhoc import AdhocScreen, build_target
+
+    app, _ = cli.build_app(["--ca-file", str(pki.ca_file), "--connect-timeout", "3",
+                            "--read-timeout", "45", "--port", "8443", "--protocols", "TLSv1.1",
+                            "--host-header", "www.example.com", "--connect-to", "127.0.0.1"],
+                           terminal=lambda: None)
+    defaults = app.entries.adhoc
+    target = build_target({"domain": NAME}, defaults)
+    assert (target.port, target.protocols, target.ca_file) == (8443, (Protocol.TLSv1_1,),
+                                                               str(pki.ca_file))
+    assert (target.connect_timeout, target.read_timeout) == (3, 45)
+
+    async def shown() -> dict[str, str]:
+        async with app.run_test(size=(100, 30)) as pilot:
+            app.open_adhoc(NAME)
+            await pilot.pause()
+            assert isinstance(app.screen, AdhocScreen)
+            return app.screen.values()
+
+    values = asyncio.run(shown())
+    assert values == {"domain": NAME, "port": "8443", "protocols": "TLSv1.1",
+                      "host": "www.example.com", "connect": "127.0.0.1"}
+
+
+def test_the_app_with_a_config_keeps_every_option(tmp_path: Path) -> None:
+    from cftui import cli
+
+    config = _config(tmp_path, f'domain = "{NAME}"')
+    app, _ = cli.build_app(["--config", str(config), "--port", "8443", "--connect-timeout", "2"],
+                           terminal=lambda: None)
+    target = next(app.entries.entries()).target
+    assert target.port == 8443 and target.connect_timeout == 2
+    assert app.entries.adhoc.port == 8443 and app.entries.adhoc.connect_timeout == 2
+
+
+def test_an_empty_source_is_the_same_error_in_the_app(tmp_path: Path) -> None:
+    export = tmp_path / "empty.json"
+    export.write_text('{"DistributionList": {"Items": []}}')
+    app = cftui("--import", str(export))
+    check = cftui("check", "--import", str(export))
+    assert_usage_error(app, "holds no distributions")
+    assert app.stderr == check.stderr
+
+
+def test_one_json_dumper_escapes_c1_and_bidi() -> None:
+    from cftui.engine import jsontext
+    from cftui.ui import export
+
+    assert export.render.__code__.co_names.count("jsontext")  # the app's export uses it
+    text = jsontext.dumps({"name": "a\u202eb\x85c\x1b\u2028"})
+    assert text.isascii() and "\\u202e" in text and "\\u0085" in text and "\\u001b" in text

@@ -10,10 +10,11 @@ these exports, so Host forwarding through them is reported as unknown.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import cftui.sources.aws_shapes as aws_shapes
+import cftui.sources.guard as guard
+from cftui.engine import files
 from cftui.sources.model import Distribution, Inventory
 from cftui.sources.reader import Node, SourceError
 
@@ -33,9 +34,9 @@ def load_export(path: Path | str) -> Inventory:
 
 def _read_json(path: Path) -> object:
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+        data = files.read_regular(path, files.EXPORT_LIMIT)
+    except files.FileError as exc:
+        raise SourceError(str(exc), file=str(path)) from None
     try:
         text = _decode(data)
     except UnicodeDecodeError as exc:
@@ -43,11 +44,7 @@ def _read_json(path: Path) -> object:
                           f"{exc.start}", file=str(path)) from None
     if not text.strip():
         raise SourceError(f"empty file: {_SHAPES_HELP}", file=str(path))
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"not valid JSON: {exc.msg}", file=str(path),
-                          place=f"line {exc.lineno}, column {exc.colno}") from None
+    return guard.load_json(text, str(path))
 
 
 def _decode(data: bytes) -> str:
@@ -97,12 +94,12 @@ def _distribution(node: Node) -> Distribution:
     if not config.present:
         raise config.error("missing: get-distribution output holds a DistributionConfig")
     return aws_shapes.distribution(config, dist_id=node["Id"].string(empty=False),
-                                   domain_name=node["DomainName"].optional_string(),
+                                   domain_name=aws_shapes.domain_name(node["DomainName"]),
                                    source=node.file)
 
 
 def _summary(node: Node) -> Distribution:
     """A list-distributions item: the configuration fields are inline."""
     return aws_shapes.distribution(node, dist_id=node["Id"].string(empty=False),
-                                   domain_name=node["DomainName"].optional_string(),
+                                   domain_name=aws_shapes.domain_name(node["DomainName"]),
                                    source=node.file)

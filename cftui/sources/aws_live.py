@@ -72,7 +72,7 @@ def _summaries(client: Any) -> Iterator[Mapping[str, Any]]:
 
 def _distribution(client: Any, summary: Node, lookup: _PolicyCache) -> Distribution:
     dist_id = summary["Id"].string(empty=False)
-    domain_name = summary["DomainName"].optional_string()
+    domain_name = aws_shapes.domain_name(summary["DomainName"])
     config = summary
     if not (summary["Origins"].present and summary["DefaultCacheBehavior"].present):
         response = client.get_distribution_config(Id=dist_id)

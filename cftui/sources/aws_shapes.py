@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
-from cftui.engine import profile
+from cftui.engine import profile, validate
 from cftui.engine.profile import Protocol
 from cftui.sources.host_forwarding import decide, viewer_host
 from cftui.sources.model import (
@@ -35,7 +36,7 @@ def looks_like_s3_rest(domain: str) -> bool:
 def distribution(config: Node, *, dist_id: str | None, domain_name: str | None, source: str,
                  lookup: PolicyLookup | None = None) -> Distribution:
     """One distribution from a DistributionConfig or a list-distributions summary."""
-    aliases = tuple(a.string(empty=False) for a in config["Aliases"].aws_list())
+    aliases = tuple(_checked(a, validate.alias, "alias") for a in config["Aliases"].aws_list())
     name = config["Comment"].string(default="")
     label = dist_id or name or None
     origins_node = config["Origins"]
@@ -70,7 +71,7 @@ def _with_host(origin: Origin, config: Node, aliases: tuple[str, ...], domain_na
 
 def _origin(node: Node, *, distribution: str | None) -> Origin:
     origin_id = node["Id"].string(empty=False)
-    domain = node["DomainName"].string(empty=False)
+    domain = _checked(node["DomainName"], validate.domain, "DomainName")
     notes: list[str] = []
     custom, s3, vpc = node["CustomOriginConfig"], node["S3OriginConfig"], node["VpcOriginConfig"]
     fields: dict = {
@@ -78,9 +79,11 @@ def _origin(node: Node, *, distribution: str | None) -> Origin:
         "connection_attempts": node["ConnectionAttempts"].integer(
             default=3, low=int(profile.CONNECTION_ATTEMPTS.low),
             high=int(profile.CONNECTION_ATTEMPTS.high)),
-        "origin_path": node["OriginPath"].string(default=""),
+        "origin_path": (node["OriginPath"].checked(validate.origin_path, "OriginPath")
+                        if node["OriginPath"].present else ""),
         "custom_header_names": tuple(
-            h["HeaderName"].string(empty=False) for h in node["CustomHeaders"].aws_list()),
+            _checked(h["HeaderName"], validate.header_name, "HeaderName")
+            for h in node["CustomHeaders"].aws_list()),
     }
     if custom.present:
         fields.update(_custom(custom, notes))
@@ -146,7 +149,20 @@ def _port(node: Node, default: int, notes: list[str]) -> int:
 
 
 def _timeout(node: Node, limits: profile.TimeoutRange) -> float:
-    return node.number(default=limits.default, low=limits.low, high=limits.high, unit="s")
+    """Finite and positive; AWS may hold more than the documented range after a quota
+    increase, so the range is not enforced here."""
+    value = node.number(default=limits.default)
+    return node.checked(lambda _: validate.timeout(value, limits, "timeout", strict=False))
+
+
+def _checked(node: Node, validator: Any, what: str) -> Any:
+    node.string(empty=False)
+    return node.checked(validator, what)
+
+
+def domain_name(node: Node) -> str | None:
+    """A distribution's *.cloudfront.net name, when present."""
+    return _checked(node, validate.domain, "DomainName") if node.present and node.value else None
 
 
 def _group(node: Node) -> OriginGroup:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from cftui.engine import profile
+from cftui.engine import profile, targets
 from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
 from cftui.sources.reader import SourceError
@@ -73,16 +73,13 @@ class Origin:
         return f"{self.distribution} / {self.id}" if self.distribution else self.id
 
     def to_target(self, **overrides: Any) -> Target:
-        """The engine's Target; overrides (the command line) win when they are not None.
+        """The engine's Target, through `targets.make_target`; overrides (the command
+        line, already validated strictly) win when they are not None.
 
         Keys: port, protocols, host_header, connect_to, ca_file, connect_timeout,
-        read_timeout, http, path, label.
+        read_timeout, connection_attempts, http, path, label. Raises ValueError.
         """
-        unknown = set(overrides) - _TARGET_OVERRIDES
-        if unknown:
-            raise TypeError(f"unknown override(s): {', '.join(sorted(unknown))}")
-        values: dict[str, Any] = {
-            "domain": self.domain,
+        base: dict[str, Any] = {
             "port": self.https_port,
             "protocols": self.ssl_protocols or profile.DEFAULT_PROTOCOLS,
             "host_header": self.host_header,
@@ -91,19 +88,12 @@ class Origin:
             "connect_timeout": self.connect_timeout,
             "read_timeout": self.read_timeout,
             "connection_attempts": self.connection_attempts,
-            "path": (self.origin_path.rstrip("/") or "") + "/",
+            "path": targets.request_path(self.origin_path),
             "label": self.label,
         }
-        for key, value in overrides.items():
-            if value is not None:
-                values[key] = tuple(value) if key in ("protocols", "connect_to") else value
-        return Target(**values)
-
-
-_TARGET_OVERRIDES = frozenset({
-    "port", "protocols", "host_header", "connect_to", "ca_file", "connect_timeout",
-    "read_timeout", "connection_attempts", "http", "path", "label",
-})
+        # values from AWS may exceed the documented ranges (quota increases)
+        return targets.make_target(self.domain, strict=False,
+                                   **targets.layer(base, overrides))
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,12 @@ what is wrong.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+import math
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class SourceError(Exception):
@@ -24,7 +27,9 @@ class SourceError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return ": ".join(part for part in (self.file, self.place, self.problem) if part)
+        text = ": ".join(part for part in (self.file, self.place, self.problem) if part)
+        return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                       for c in text)
 
 
 class _Missing:
@@ -136,8 +141,17 @@ class Node:
             return default
         if isinstance(self.value, bool) or not isinstance(self.value, (int, float)):
             raise self._wrong("a number")
+        if not math.isfinite(self.value):
+            raise self.error(f"{self.value!r} is not a finite number")
         self._check_range(self.value, low, high, unit)
         return self.value
+
+    def checked(self, validator: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`validator(self.value, ...)`, its ValueError turned into this place's error."""
+        try:
+            return validator(self.value, *args, **kwargs)
+        except ValueError as exc:
+            raise self.error(str(exc)) from None
 
     def boolean(self, *, default: bool | _Missing = MISSING) -> bool:
         if not self.present:
@@ -176,9 +190,14 @@ class Node:
                 bound = f"at least {low:g}"
             else:
                 bound = f"between {low:g} and {high:g}"
-            raise self.error(f"{value:g} is out of range: must be {bound}{suffix}")
+            text = f"{value:g}" if abs(value) < 1e15 else "a very large number"
+            raise self.error(f"{text} is out of range: must be {bound}{suffix}")
 
 
 def _preview(value: Any) -> str:
-    text = repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+        return "(a very long number)"
+    if isinstance(value, (list, dict)):
+        return "[...]" if isinstance(value, list) else "{...}"
+    text = repr(value)[:200].encode("ascii", "backslashreplace").decode()
     return text if len(text) <= 40 else text[:37] + "..."

@@ -6,14 +6,14 @@ keys are errors: in a hand-written file a typo (`https_prot`) must not pass.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import sys
 from pathlib import Path
 
-from cftui.engine import profile
+from cftui.engine import files, profile, targets, validate
 from cftui.engine.profile import Protocol
+from cftui.sources import guard
 from cftui.sources.host_forwarding import viewer_host
 from cftui.sources.model import (
     ORIGIN_KINDS,
@@ -38,7 +38,6 @@ _ORIGIN_KEYS = (
     "origin_path", "connect_to", "ca_file",
 )
 _GROUP_KEYS = ("id", "primary", "secondary", "failover_status_codes")
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_*](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
 _TOML_POSITION = re.compile(r"\s*\(at (line \d+, column \d+)\)$")
 
 
@@ -59,15 +58,16 @@ def load_config(path: Path | str) -> Inventory:
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror or exc}", file=source) from None
+        text = files.read_regular(path, files.CONFIG_LIMIT).decode("utf-8-sig")
+    except files.FileError as exc:
+        raise SourceError(str(exc), file=source) from None
     except UnicodeDecodeError as exc:
         raise SourceError(f"not UTF-8 text: {exc.reason} at byte {exc.start}",
                           file=source) from None
+    guard.check_toml(text, source)
     try:
         doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # TOMLDecodeError; int() past 4300 digits
         message = str(exc)
         position = _TOML_POSITION.search(message)
         raise SourceError(f"invalid TOML: {_TOML_POSITION.sub('', message)}", file=source,
@@ -89,9 +89,10 @@ def _distribution(node: Node, base: Path) -> Distribution:
     name = node["name"].string(default="")
     if not dist_id and not name:
         raise node.error("a distribution needs an id or a name")
-    aliases = tuple(_hostname(a) for a in node["aliases"].items()) if node[
+    aliases = tuple(a.checked(validate.alias) for a in node["aliases"].items()) if node[
         "aliases"].present else ()
-    domain_name = _hostname(node["domain_name"]) if node["domain_name"].present else None
+    domain_name = (_hostname(node["domain_name"], "domain_name")
+                   if node["domain_name"].present else None)
     origins_node = node["origin"]
     if not origins_node.present or not origins_node.value:
         raise origins_node.error("a distribution needs at least one [[distribution.origin]]")
@@ -116,7 +117,7 @@ def _origin(node: Node, base: Path, label: str, aliases: tuple[str, ...],
     ca_file = node["ca_file"].optional_string()
     return Origin(
         id=node["id"].string(empty=False),
-        domain=_hostname(node["domain"]),
+        domain=_hostname(node["domain"], "domain"),
         kind=kind,  # type: ignore[arg-type]
         https_port=node["https_port"].integer(default=443, low=1, high=65535),
         http_port=node["http_port"].integer(default=80, low=1, high=65535),
@@ -130,9 +131,10 @@ def _origin(node: Node, base: Path, label: str, aliases: tuple[str, ...],
         host_header=host_header,
         forwards_host=forwards,
         host_forwarding_reason=reason,
-        origin_path=node["origin_path"].string(default=""),
+        origin_path=node["origin_path"].checked(validate.origin_path) if node[
+            "origin_path"].present else "",
         connect_to=_addresses(node["connect_to"]),
-        ca_file=os.path.abspath(base / Path(ca_file).expanduser()) if ca_file else None,
+        ca_file=_ca_file(node["ca_file"], base, ca_file),
         distribution=label,
     )
 
@@ -144,7 +146,7 @@ def _host(node: Node, aliases: tuple[str, ...],
     if header.present:
         if not forward:
             raise node["forward_host"].error("is false but host_header is set; drop one")
-        return _hostname(header), True, "host_header set in the config"
+        return _hostname(header, "host_header"), True, "host_header set in the config"
     if not forward:
         return None, False, "forward_host not set: CloudFront sends the origin domain as Host"
     host, why = viewer_host(aliases, domain_name)
@@ -206,33 +208,26 @@ def _timeout(node: Node, limits: profile.TimeoutRange) -> float:
     return node.number(default=limits.default, low=limits.low, high=limits.high, unit="s")
 
 
-def _hostname(node: Node) -> str:
-    value = node.string(empty=False).strip()
-    if "://" in value or "/" in value:
-        raise node.error(f"{value!r}: write the host name only (no scheme, no path)")
-    if ":" in value and not _is_ip(value):
-        raise node.error(f"{value!r}: write the host name only; the port goes in https_port")
-    if not _is_ip(value) and not _HOSTNAME.match(value):
-        raise node.error(f"{value!r} is not a host name")
-    return value
+def _hostname(node: Node, what: str = "host name") -> str:
+    """A host name as an A-label (IP addresses refused: CloudFront needs a name)."""
+    node.string(empty=False)
+    return node.checked(validate.domain, what)
+
+
+def _ca_file(node: Node, base: Path, name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return targets.ca_file(os.path.abspath(base / Path(name).expanduser()))
+    except (ValueError, RuntimeError) as exc:
+        raise node.error(str(exc)) from None
 
 
 def _addresses(node: Node) -> tuple[str, ...]:
     if not node.present:
         return ()
     items = [node] if isinstance(node.value, str) else list(node.items())
-    for item in items:
-        if not _is_ip(item.string()):
-            raise item.error(f"{item.value!r} is not an IPv4 or IPv6 address")
-    return tuple(item.value for item in items)
-
-
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
+    return tuple(item.checked(validate.address, "connect_to") for item in items)
 
 
 def _unique(ids: list[str], node: Node, what: str) -> None:

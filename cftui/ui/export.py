@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path
 
+from cftui.engine import jsontext
 from cftui.engine import report as report_mod
 from cftui.engine.results import Report
 
@@ -31,7 +31,7 @@ def format_for(path: Path) -> str:
 
 def render(report: Report, kind: str) -> str:
     if kind == "json":
-        return json.dumps(report_mod.to_json(report), indent=2, ensure_ascii=False) + "\n"
+        return jsontext.dumps(report_mod.to_json(report)) + "\n"
     return report_mod.to_markdown(report)
 
 

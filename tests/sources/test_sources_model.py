@@ -15,13 +15,15 @@ def _origin(**fields) -> Origin:
     return Origin(**values)
 
 
-def test_to_target_carries_the_origin_settings() -> None:
+def test_to_target_carries_the_origin_settings(tmp_path) -> None:
+    ca_file = str(tmp_path / "ca.pem")
+    open(ca_file, "w").close()
     origin = _origin(https_port=8443, ssl_protocols=(Protocol.TLSv1_1, Protocol.TLSv1_2),
                      connect_timeout=5, read_timeout=60, host_header="www.example.com",
-                     connect_to=("192.0.2.7",), ca_file="/etc/ca.pem", origin_path="/v1/")
+                     connect_to=("192.0.2.7",), ca_file=ca_file, origin_path="/v1")
     assert origin.to_target() == Target(
         domain="origin.example.com", port=8443, protocols=(Protocol.TLSv1_1, Protocol.TLSv1_2),
-        host_header="www.example.com", connect_to=("192.0.2.7",), ca_file="/etc/ca.pem",
+        host_header="www.example.com", connect_to=("192.0.2.7",), ca_file=ca_file,
         connect_timeout=5, read_timeout=60, path="/v1/", label="E1 / app")
     assert origin.expected_name == "www.example.com"
 

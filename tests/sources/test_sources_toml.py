@@ -132,9 +132,9 @@ def test_bad_origin_values(write_toml, extra: str, place: str, problem: str) -> 
 
 
 @pytest.mark.parametrize(("domain", "problem"), [
-    ("https://origin.example.com", "no scheme"),
-    ("origin.example.com:8443", "the port goes in https_port"),
-    ("origin example", "not a host name"),
+    ("https://origin.example.com", "without scheme or path"),
+    ("origin.example.com:8443", "https_port"),
+    ("origin example", "not a valid host name"),
     ("", "must not be empty"),
 ])
 def test_bad_domains(write_toml, domain: str, problem: str) -> None:
@@ -170,7 +170,7 @@ def test_bad_toml(write_toml) -> None:
     (MINIMAL.replace('aliases = ["www.example.com"]', "") + "forward_host = true\n",
      "distribution[0].origin[0].forward_host", "needs the distribution's aliases"),
     (MINIMAL.replace('"www.example.com"', '"www example"'), "distribution[0].aliases[0]",
-     "not a host name"),
+     "not a valid host name"),
 ])
 def test_bad_structure(write_toml, text: str, place: str | None, problem: str) -> None:
     message = _error(write_toml(text))
@@ -185,5 +185,7 @@ def test_unreadable(tmp_path: Path) -> None:
 
 
 def test_relative_ca_file_is_relative_to_the_config(write_toml, tmp_path: Path) -> None:
+    (tmp_path / "ca").mkdir()
+    (tmp_path / "ca" / "root.pem").write_text("")
     origin = load_config(write_toml(MINIMAL + 'ca_file = "ca/root.pem"\n')).distributions[0]
     assert origin.origins[0].ca_file == os.path.join(tmp_path, "ca", "root.pem")

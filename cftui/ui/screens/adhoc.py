@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,7 +13,7 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from cftui.engine import validate
+from cftui.engine import targets, validate
 from cftui.engine.model import Target
 from cftui.ui.entries import AdhocDefaults
 from cftui.ui.format import plain
@@ -25,27 +27,45 @@ FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class FormDefaults(AdhocDefaults):
+    """The form's defaults: the command line's options, Host header and addresses too."""
+
+    host_header: str | None = None
+    connect_to: tuple[str, ...] = ()
+
+    @classmethod
+    def from_options(cls, given: Mapping[str, Any]) -> FormDefaults:
+        """From the validated command-line options (`cli.overrides`); None: not given."""
+        values = {k: v for k, v in given.items() if v is not None and k in _DEFAULT_KEYS}
+        return cls(**values)
+
+
+_DEFAULT_KEYS = frozenset({"port", "protocols", "ca_file", "connect_timeout", "read_timeout",
+                           "host_header", "connect_to"})
+
+
 def build_target(values: dict[str, str], defaults: AdhocDefaults) -> Target:
-    """Validate the form; raises ValueError with a one-line message."""
-    domain = validate.domain(values.get("domain", ""), "domain")
-    extra: dict[str, object] = {}
-    if defaults.connect_timeout is not None:
-        extra["connect_timeout"] = defaults.connect_timeout
-    if defaults.read_timeout is not None:
-        extra["read_timeout"] = defaults.read_timeout
+    """Validate the form through the one target factory; raises ValueError (one line)."""
     host = values.get("host", "").strip()
     connect = values.get("connect", "").strip()
-    return Target(
-        domain=domain,
-        port=validate.port(values.get("port", "").strip() or defaults.port),
-        protocols=(validate.protocols(values["protocols"]) if values.get("protocols", "").strip()
-                   else defaults.protocols),
-        host_header=validate.domain(host, "Host header") if host else None,
-        connect_to=tuple(validate.address(a) for a in connect.replace(",", " ").split()),
-        ca_file=defaults.ca_file,
-        label="ad-hoc",
-        **extra,  # type: ignore[arg-type]
-    )
+    typed: dict[str, Any] = {
+        "port": validate.port(values["port"], "port") if values.get("port", "").strip()
+        else None,
+        "protocols": (validate.protocols(values["protocols"], "protocols")
+                      if values.get("protocols", "").strip() else None),
+        "host_header": host or None,
+        "connect_to": tuple(connect.replace(",", " ").split()) or None,
+    }
+    base: dict[str, Any] = {
+        "port": defaults.port,
+        "protocols": defaults.protocols,
+        "ca_file": defaults.ca_file,
+        "connect_timeout": defaults.connect_timeout,
+        "read_timeout": defaults.read_timeout,
+        "label": "ad-hoc",
+    }
+    return targets.make_target(values.get("domain", ""), **targets.layer(base, typed))
 
 
 class AdhocScreen(ModalScreen[Target | None]):
@@ -77,6 +97,9 @@ class AdhocScreen(ModalScreen[Target | None]):
         self.query_one("#adhoc-port", Input).value = str(self.defaults.port)
         self.query_one("#adhoc-protocols", Input).value = ",".join(
             p.value for p in self.defaults.protocols)
+        if isinstance(self.defaults, FormDefaults):
+            self.query_one("#adhoc-host", Input).value = self.defaults.host_header or ""
+            self.query_one("#adhoc-connect", Input).value = ", ".join(self.defaults.connect_to)
         self.query_one("#adhoc-domain", Input).focus()
 
     def values(self) -> dict[str, str]:
