@@ -157,7 +157,7 @@ def test_suite_key_exchange_and_authentication_are_openssls() -> None:
     rows = _openssl_suite_rows()
     for suite in profile.CLOUDFRONT_SUITES + profile.OTHER_SUITES:
         if suite.code in rows:
-            name, iana, version, kx, au = rows[suite.code]
+            _name, iana, version, kx, au = rows[suite.code]
             assert (suite.iana_name, suite.kx, suite.au) == (iana, kx, au), suite
             assert suite.min_protocol.value == version, suite
 
