@@ -119,6 +119,15 @@ RULES: dict[CauseCode, CauseRule] = {
         "the time of the check",
         violation="fix the origin's TLS stack: it must pick a version and a suite from those "
         "the client offers",
+        extension="fix the origin's TLS stack: its ServerHello may carry only extensions the "
+        "client sent, each once (RFC 5246 §7.4.1.4)",
+        certificate="install the certificate and its key on the origin for every suite it "
+        "enables (a suite with RSA or ECDSA authentication needs one), or fix its TLS stack",
+        key_exchange="fix the origin's TLS stack: an ECDHE or DHE suite needs a "
+        "ServerKeyExchange with a curve and a signature scheme the client offered; plain RSA "
+        "suites have none",
+        order="fix the origin's TLS stack: its first flight must be ServerHello, Certificate, "
+        "ServerKeyExchange, CertificateRequest, ServerHelloDone, in that order, each once",
         broken_flight="look at the origin's TLS logs: it starts the handshake but does not "
         "finish sending its certificate and key exchange (a crashing worker, a proxy or a load "
         "balancer cutting the connection)",
@@ -175,7 +184,13 @@ RULES: dict[CauseCode, CauseRule] = {
     CauseCode.ORIGIN_ERROR_STATUS: _warning(
         _S.HTTP, "look at the origin application's logs: the TLS path works"),
     CauseCode.TLS_OFFER_IGNORED: _warning(
-        _S.TLS, "fix the origin's TLS stack: it must pick a suite from those the client offers"),
+        _S.TLS, "fix the origin's TLS stack: it must pick a suite from those the client offers",
+        extension="fix the origin's TLS stack: its ServerHello may carry only extensions the "
+        "client sent, each once",
+        certificate="make the origin send its certificate with every suite it enables",
+        key_exchange="fix the origin's TLS stack: an ECDHE or DHE suite needs a "
+        "ServerKeyExchange with an offered curve and signature scheme; plain RSA has none",
+        order="fix the origin's TLS stack: its first flight must come in RFC 5246 order"),
     CauseCode.CHECK_INCOMPLETE: _warning(
         _S.DNS, "run the check again; if it happens again, report it as a cftui bug with the "
         "JSON report (cftui check --format json)",

@@ -8,12 +8,14 @@ from enum import Enum
 from cftui.engine import profile
 from cftui.engine.net.budget import DEFAULT_PER_ORIGIN
 from cftui.engine.profile import Protocol
-from cftui.engine.tls import hello
+from cftui.engine.tls import conformance, hello
 from cftui.engine.tls.hello import HelloSpec
 from cftui.engine.tls.registry import (
     AlertDescription,
     AlertLevel,
+    ContentType,
     ExtensionType,
+    HandshakeType,
     alert_name,
     extension_name,
 )
@@ -174,13 +176,32 @@ class ServerFlight:
     end: FlightEnd
     bytes_read: int
     server_hello: ServerHello | None = None
-    certificates: tuple[bytes, ...] = ()  # DER, as sent, leaf first
     key_exchange: ServerKeyExchange | None = None
     certificate_request: CertificateRequest | None = None
     hello_done: bool = False
     alert: Alert | None = None
     error: str | None = None  # parse error or I/O error text
     first_bytes: bytes = b""  # the first bytes read, for non-TLS answers
+
+    @property
+    def certificate_message(self) -> FlightMessage | None:
+        return next((m for m in self.messages if m.content_type == ContentType.HANDSHAKE
+                     and m.handshake_type == HandshakeType.CERTIFICATE), None)
+
+    @property
+    def certificates(self) -> tuple[bytes, ...]:
+        """The DER certificates as sent, leaf first: read from the Certificate message's
+        raw bytes on each access, so a flight holds them once (an attempt keeps up to
+        512 KB, a check ~17 attempts); () when there is none or it does not parse."""
+        message = self.certificate_message
+        if message is None:
+            return ()
+        from cftui.engine.tls.flight import ParseError, parse_certificate
+
+        try:
+            return parse_certificate(message.raw[4:])
+        except ParseError:
+            return ()
 
 
 # --- one connection, one ClientHello ------------------------------------------
@@ -256,23 +277,11 @@ class ProtocolAttempt:
 
     @property
     def violation(self) -> str | None:
-        """A ServerHello a real client rejects: a version, suite or compression it did
-        not offer."""
-        hello = self.server_hello
-        if hello is None:
-            return None
-        if hello.selected_version != self.protocol.wire:
-            if hello.selected_version > self.protocol.wire:
-                return (f"the origin chose {_version_text(hello.selected_version)}, "
-                        f"newer than the {self.protocol.value} that was offered")
-            return None  # a lower version is a refusal of this one, not a violation
-        if hello.cipher_suite not in self.offered:
-            return (f"the origin chose suite {profile.suite_name(hello.cipher_suite)}, "
-                    "which was not offered")
-        if hello.compression != 0:
-            return (f"the origin chose compression method {hello.compression}, "
-                    "which was not offered")
-        return None
+        """What in the answer a real client rejects (see `tls.conformance`): a version,
+        suite, compression or extension it did not offer, a missing Certificate or
+        ServerKeyExchange, a curve or signature scheme it did not offer."""
+        found = conformance.judge(self)
+        return found.message if found else None
 
     @property
     def accepted(self) -> bool:
@@ -302,11 +311,6 @@ def _spec_for(attempt: ProtocolAttempt) -> HelloSpec:
         return HelloSpec(attempt.protocol, attempt.offered, attempt.sni, base.groups,
                          base.signature_schemes)
     return HelloSpec(attempt.protocol, attempt.offered, attempt.sni)
-
-
-def _version_text(version: int) -> str:
-    protocol = Protocol.from_wire(version)
-    return protocol.value if protocol else f"version 0x{version:04X}"
 
 
 @dataclass(frozen=True)

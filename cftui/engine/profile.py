@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from cftui.engine.tls.registry import NamedGroup, SignatureScheme
+from cftui.engine.tls.suite_rows import SUITE_ROWS
 
 
 class Protocol(str, Enum):
@@ -112,17 +113,59 @@ class CipherSuite:
         return protocol.wire >= self.min_protocol.wire
 
     @property
+    def kx(self) -> str:
+        """The key exchange as `openssl ciphers -v` prints it (Kx=): RSA, DH, ECDH, PSK,
+        RSAPSK, DHEPSK, ECDHEPSK, SRP, any."""
+        return _kx_au(self.openssl_name)[0]
+
+    @property
+    def au(self) -> str:
+        """The authentication as `openssl ciphers -v` prints it (Au=): RSA, ECDSA, DSS,
+        None (anonymous), PSK, SRP, any."""
+        return _kx_au(self.openssl_name)[1]
+
+    @property
+    def needs_certificate(self) -> bool:
+        """The server must send a Certificate (RFC 5246 §7.4.2)."""
+        return self.au in ("RSA", "ECDSA", "DSS")
+
+    @property
+    def needs_server_key_exchange(self) -> bool:
+        """The server must send a ServerKeyExchange (ephemeral or SRP key exchange)."""
+        return self.kx in ("DH", "ECDH", "DHEPSK", "ECDHEPSK", "SRP")
+
+    @property
+    def forbids_server_key_exchange(self) -> bool:
+        """A ServerKeyExchange is a protocol violation (plain RSA key transport)."""
+        return self.kx == "RSA"
+
+    @property
     def key_exchange(self) -> str:
-        name = self.openssl_name
-        if name.startswith("ECDHE-ECDSA"):
-            return "ECDHE-ECDSA"
-        if name.startswith("ECDHE"):
-            return "ECDHE-RSA"
-        if name.startswith(("DHE", "EDH")):
-            return "DHE"
-        if self.min_protocol is Protocol.TLSv1_3:
-            return "TLS1.3"
-        return "RSA"
+        """ECDHE-ECDSA, ECDHE-RSA, DHE, RSA, TLS1.3, or for anonymous and PSK/SRP suites
+        AECDH, ADH or OpenSSL's Kx."""
+        kx, au = _kx_au(self.openssl_name)
+        if kx == "ECDH":
+            return {"ECDSA": "ECDHE-ECDSA", "RSA": "ECDHE-RSA"}.get(au, "AECDH")
+        if kx == "DH":
+            return "ADH" if au == "None" else "DHE"
+        return "TLS1.3" if kx == "any" else kx
+
+
+#: Name prefixes -> (Kx, Au) as OpenSSL prints them; the first match wins.
+_KX_AU: tuple[tuple[str, str, str], ...] = (
+    ("TLS_", "any", "any"), ("ECDHE-ECDSA-", "ECDH", "ECDSA"), ("ECDHE-RSA-", "ECDH", "RSA"),
+    ("ECDHE-PSK-", "ECDHEPSK", "PSK"), ("ECDHE-ARIA", "ECDH", "RSA"),
+    ("AECDH-", "ECDH", "None"), ("ADH-", "DH", "None"),
+    ("DHE-RSA-", "DH", "RSA"), ("EDH-RSA-", "DH", "RSA"), ("DHE-DSS-", "DH", "DSS"),
+    ("EDH-DSS-", "DH", "DSS"), ("DHE-PSK-", "DHEPSK", "PSK"), ("RSA-PSK-", "RSAPSK", "RSA"),
+    ("PSK-", "PSK", "PSK"), ("SRP-RSA-", "SRP", "RSA"), ("SRP-DSS-", "SRP", "DSS"),
+    ("SRP-", "SRP", "SRP"),
+)
+
+
+def _kx_au(name: str) -> tuple[str, str]:
+    return next(((kx, au) for prefix, kx, au in _KX_AU if name.startswith(prefix)),
+                ("RSA", "RSA"))
 
 
 def _suite(code: int, name: str, iana: str, since: Protocol = Protocol.SSLv3,
@@ -131,6 +174,7 @@ def _suite(code: int, name: str, iana: str, since: Protocol = Protocol.SSLv3,
 
 
 _T10, _T12, _T13 = Protocol.TLSv1, Protocol.TLSv1_2, Protocol.TLSv1_3
+_SINCE = {"SSLv3": Protocol.SSLv3, "TLSv1": _T10, "TLSv1.2": _T12}
 
 #: CloudFront's 16 origin cipher suites, in the order AWS lists them.
 CLOUDFRONT_SUITES: tuple[CipherSuite, ...] = (
@@ -199,6 +243,9 @@ OTHER_SUITES: tuple[CipherSuite, ...] = (
     _suite(0x1302, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", _T13),
     _suite(0x1303, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", _T13),
     _suite(0x1301, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", _T13),
+    # NULL, anonymous, PSK, SRP, ARIA…: an origin speaking only these is a suite mismatch
+    *(_suite(code, name, iana, _SINCE[since], since == "TLSv1.2")
+      for code, name, iana, since in SUITE_ROWS),
 )
 
 _BY_CODE = {suite.code: suite for suite in CLOUDFRONT_SUITES + OTHER_SUITES}

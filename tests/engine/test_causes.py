@@ -593,3 +593,20 @@ def test_client_auth_leaf_is_not_a_server_certificate(run_check: Check, tls_orig
     report = run_check(tls_origin(leaf).port)
     assert_fails(report, ["cert-untrusted"])
     assert "not a TLS server certificate" in cause(report, "cert-untrusted").message
+
+
+# --- an origin that speaks a version only with suites outside CloudFront's list -------------
+
+
+@pytest.mark.parametrize("cipher", ["aNULL:@SECLEVEL=0", "eNULL:@SECLEVEL=0"],
+                         ids=["anonymous-only", "null-only"])
+def test_version_spoken_only_with_null_or_anonymous_suites_is_a_cipher_mismatch(
+        run_check: Check, s_server, cipher: str) -> None:
+    """The broad hello offers every suite there is, so the fix does not send the owner to
+    enable a protocol the origin already speaks."""
+    report = run_check(s_server(flags=("-no_tls1_3",), cipher=cipher).port)
+    assert_fails(report, ["tls-cipher-mismatch"])
+    tls12 = next(p for p in report.per_address[0].protocols if p.protocol is Protocol.TLSv1_2)
+    assert tls12.accepted is True and tls12.broad_cipher
+    assert ("NULL" in tls12.broad_cipher or tls12.broad_cipher.startswith(("ADH", "AECDH")))
+    assert all(a.violation is None for a in tls12.attempts)

@@ -160,3 +160,40 @@ def test_the_ladder_shows_the_parsed_facts_of_each_message() -> None:
     assert shown["CertificateRequest"] == {"certificate types": "RSA sign, ECDSA sign",
                                            "signature schemes": "1", "CA names": "0"}
     assert shown["ServerHelloDone"] == {}
+
+
+def _certificate_message(entries: list[bytes]) -> bytes:
+    body = b"".join(len(e).to_bytes(3, "big") + e for e in entries)
+    return handshake(11, len(body).to_bytes(3, "big") + body)
+
+
+def test_one_byte_certificate_entries_are_not_a_chain() -> None:
+    from cftui.engine.tls.flight import MAX_CERTIFICATES
+
+    message = server_hello(0x002F) + _certificate_message([b"\x30"] * (MAX_CERTIFICATES + 1))
+    with pytest.raises(ParseError, match="more than 64 certificates"):
+        FlightParser().feed(record(22, message))
+
+
+def test_thousands_of_empty_extensions_are_refused() -> None:
+    with pytest.raises(ParseError, match="more than 64 extensions"):
+        FlightParser().feed(record(22, server_hello(extensions=b"\x12\x34\x00\x00" * 1000)))
+
+
+def test_certificates_are_kept_once_in_the_raw_message() -> None:
+    cert = b"\x30\x03\x02\x01\x07"
+    parser = FlightParser()
+    parser.feed(record(22, server_hello(0x002F) + _certificate_message([cert, cert])
+                       + handshake(14, b"")))
+    flight = parser.result()
+    assert flight.certificates == (cert, cert)
+    assert "certificates" not in vars(flight)  # read from the Certificate message's raw
+    assert flight.certificate_message is flight.messages[1]
+
+
+def test_anonymous_key_exchange_has_no_signature() -> None:
+    ske = b"\x03\x00\x1d\x20" + b"\x01" * 32  # named_curve X25519, a point, no signature
+    parser = FlightParser()
+    parser.feed(record(22, server_hello(0xC018) + handshake(12, ske) + handshake(14, b"")))
+    kx = parser.result().key_exchange
+    assert kx is not None and kx.named_group == 0x001D and kx.signature_scheme is None

@@ -54,11 +54,19 @@ def test_close_notify_has_no_openssl_reason() -> None:
     assert _openssl("errstr", f"{SSL_LIB | 1000:X}").strip().endswith("::reason(1000)")
 
 
+def _openssl_suite_rows() -> dict[int, tuple[str, str, str, str, str]]:
+    """Code point -> (OpenSSL name, IANA name, version, Kx, Au) of every suite the local
+    OpenSSL knows, NULL and anonymous ones included."""
+    out = _openssl("ciphers", "-stdname", "-V", "ALL:COMPLEMENTOFALL:@SECLEVEL=0")
+    found = re.findall(r"0x([0-9A-F]{2}),0x([0-9A-F]{2}) - (\S+)\s+- (\S+)\s+(\S+)\s+"
+                       r"Kx=(\S+)\s+Au=(\S+)", out)
+    return {int(hi + lo, 16): (name, iana, version, kx, au)
+            for hi, lo, iana, name, version, kx, au in found}
+
+
 def _openssl_suites() -> dict[int, str]:
     """Code point -> OpenSSL name of every suite the local OpenSSL knows."""
-    out = _openssl("ciphers", "-V", "ALL:@SECLEVEL=0")
-    found = re.findall(r"0x([0-9A-F]{2}),0x([0-9A-F]{2}) - (\S+)", out)
-    return {int(hi + lo, 16): name for hi, lo, name in found}
+    return {code: row[0] for code, row in _openssl_suite_rows().items()}
 
 
 @needs_openssl
@@ -126,3 +134,39 @@ def test_curve_names_and_sizes_are_cryptographys(group: NamedGroup) -> None:
     curve = ec.get_curve_for_oid(ObjectIdentifier(group.oid or ""))()
     assert (group.curve, group.bits) == (curve.name, curve.key_size)
     assert registry.group_by_oid(group.oid or "") is group
+
+
+@needs_openssl
+def test_the_broad_hello_offers_every_suite_openssl_knows() -> None:
+    """NULL, anonymous, PSK and SRP suites included: an origin that speaks a version only
+    with one of them must be a suite mismatch, not a protocol mismatch."""
+    rows = _openssl_suite_rows()
+    assert {0x0001, 0x0002, 0x003B, 0xC006, 0xC010, 0x0034, 0x003A, 0x00A6, 0x00A7,
+            0xC018, 0xC019, 0x006C, 0x006D} <= set(rows)
+    for protocol in Protocol:
+        offered = {s.code for s in profile.broad_suites_for(protocol)}
+        usable = {code for code, row in rows.items() if (row[2] == "TLSv1.3") is (
+            protocol is Protocol.TLSv1_3) and (protocol is not Protocol.SSLv3
+                                               or row[2] == "SSLv3")
+            and (row[2] != "TLSv1.2" or protocol.wire >= Protocol.TLSv1_2.wire)}
+        assert usable <= offered, (protocol, sorted(usable - offered))
+
+
+@needs_openssl
+def test_suite_key_exchange_and_authentication_are_openssls() -> None:
+    rows = _openssl_suite_rows()
+    for suite in profile.CLOUDFRONT_SUITES + profile.OTHER_SUITES:
+        if suite.code in rows:
+            _name, iana, version, kx, au = rows[suite.code]
+            assert (suite.iana_name, suite.kx, suite.au) == (iana, kx, au), suite
+            assert suite.min_protocol.value == version, suite
+
+
+def test_broad_client_hellos_stay_small_and_avoid_the_f5_sizes() -> None:
+    from cftui.engine.tls import hello
+
+    for protocol in Protocol:
+        record = hello.client_hello(hello.broad_hello(protocol, "origin.example.com"))
+        size = int.from_bytes(record[6:9], "big") + 4  # the handshake message
+        assert size < hello.PAD_FROM or size >= hello.PAD_TO, (protocol, size)
+        assert len(record) <= 600, (protocol, len(record))

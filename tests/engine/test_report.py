@@ -195,9 +195,9 @@ def test_tls13_only_report_has_the_certificate_read_over_tls13(run_check, tls_or
     assert tls13["accepted"] is True and tls13["cipher"] is None
 
 
-def test_plain_http_report_has_untried_protocols(run_check, plain_http_origin) -> None:
-    doc = valid_json(run_check(plain_http_origin().port))
-    assert all(p["accepted"] is None for p in doc["protocols"])
+def test_plain_http_report_says_no_protocol_is_spoken(run_check, plain_http_origin) -> None:
+    doc = valid_json(run_check(plain_http_origin().port))  # reached, answers in no TLS
+    assert all(p["accepted"] is False for p in doc["protocols"])
 
 
 def test_broken_certificate_and_timeout_reports(run_check, tls_origin, pki: SessionPki) -> None:

@@ -140,7 +140,7 @@ def test_plain_http_is_not_tls(plain_http_origin) -> None:
     server = plain_http_origin()
     r = scan(server.port, enabled=(Protocol.TLSv1_2,))[Protocol.TLSv1_2]
     assert r.attempts[0].outcome is Outcome.NOT_TLS
-    assert r.accepted is None
+    assert r.accepted is False  # reached, and it answers in something else than TLS
 
 
 @pytest.mark.parametrize(("behaviour", "outcome"), [
@@ -172,3 +172,33 @@ def test_connection_refused_is_not_tried(raw_peer) -> None:
     assert result.attempts[0].outcome is Outcome.CONNECT_FAILED
     assert result.accepted is None
     assert result.error == "connection refused"
+
+
+def _no_violation(results: dict[Protocol, ProtocolResult]) -> None:
+    for r in results.values():
+        for a in r.attempts:
+            assert a.violation is None, (r.protocol, a.purpose, a.violation)
+
+
+def test_healthy_origins_send_first_flights_a_real_client_accepts(
+        tls_origin, s_server, tlslite_server, pki: SessionPki) -> None:
+    """Python ssl (ECDHE, DHE-less RSA, ECDSA), s_server and tlslite (SSLv3, RC4, 3DES)
+    answer with renegotiation_info, extended_master_secret, ec_point_formats: all
+    offered, so no attempt of theirs is a violation."""
+    scans = [
+        scan(tls_origin(min_version="TLSv1", ciphers="DEFAULT:@SECLEVEL=0").port),
+        scan(tls_origin(pki.ecdsa_leaf, min_version="TLSv1.2").port),
+        scan(s_server(flags=("-no_tls1_3",), cipher="DEFAULT:@SECLEVEL=0").port),
+        scan(tlslite_server(min_version=(3, 0), max_version=(3, 3),
+                            cipher_names=("rc4", "3des", "aes128"),
+                            mac_names=("md5", "sha")).port),
+    ]
+    for results in scans:
+        assert any(r.cloudfront_works for r in results.values())
+        _no_violation(results)
+
+
+def test_not_tls_answers_are_not_spoken_on_every_version(raw_peer) -> None:
+    peer = raw_peer(send_bytes(b"HTTP/1.1 400 Bad Request\r\n\r\n"))
+    results = scan(peer.port)
+    assert {r.accepted for r in results.values()} == {False}

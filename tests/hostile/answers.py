@@ -11,8 +11,10 @@ from collections.abc import Callable
 from peers import (
     HELLO_DONE,
     Hello,
+    alert,
     certificate,
     good_flight,
+    handshake,
     hold,
     read_hello,
     record,
@@ -147,3 +149,69 @@ def silent_forever(sock: socket.socket, stopping: threading.Event) -> None:
 
 def close_at_once(sock: socket.socket, _stopping: threading.Event) -> None:
     sock.close()
+
+
+# --- first flights a real client rejects (tls/conformance.py) ---------------------------
+
+#: rsa_pkcs1_sha256, which CloudFront offers; rsa_pss_rsae_sha256, which it does not.
+RSA_PKCS1_SHA256, RSA_PSS_RSAE_SHA256 = 0x0401, 0x0804
+X25519, BRAINPOOLP256R1 = 0x001D, 0x001A
+
+
+def ecdhe_key_exchange(group: int = X25519, scheme: int | None = RSA_PKCS1_SHA256) -> bytes:
+    """A ServerKeyExchange for an ECDHE suite (the signature is junk: nothing checks it
+    before the client would abort)."""
+    body = struct.pack("!BHB", 3, group, 32) + bytes(range(32))
+    if scheme is not None:
+        body += struct.pack("!H", scheme)
+    return handshake(12, body + struct.pack("!H", 64) + b"\x5a" * 64)
+
+
+def without_certificate(prefer: str) -> Callable[[Hello], bytes]:
+    """ServerHello, (a ServerKeyExchange for ECDHE,) ServerHelloDone: no Certificate."""
+
+    def build(hello: Hello) -> bytes:
+        suite = hello.suite(prefer)
+        ske = ecdhe_key_exchange() if prefer.startswith("ECDHE") else b""
+        return records(22, server_hello(hello.version, suite) + ske + HELLO_DONE, hello.version)
+
+    return build
+
+
+def only_3des_without_certificate(hello: Hello) -> bytes:
+    """An origin that speaks only DES-CBC3-SHA (the local OpenSSL cannot, so the HTTP
+    stage is skipped) and forgets its certificate."""
+    if 0x000A not in hello.suites:
+        return alert(2, 40, hello.version)
+    return records(22, server_hello(hello.version, 0x000A) + HELLO_DONE, hello.version)
+
+
+def key_exchange_flight(pki: SessionPki, prefer: str, ske: bytes) -> Callable[[Hello], bytes]:
+    """ServerHello (a `prefer` suite), Certificate, `ske`, ServerHelloDone."""
+
+    def build(hello: Hello) -> bytes:
+        message = (server_hello(hello.version, hello.suite(prefer)) + certificate(chain(pki))
+                   + ske + HELLO_DONE)
+        return records(22, message, hello.version)
+
+    return build
+
+
+def with_extensions(pki: SessionPki, extensions: bytes) -> Callable[[Hello], bytes]:
+    """A good RSA flight whose ServerHello carries `extensions`."""
+
+    def build(hello: Hello) -> bytes:
+        message = (server_hello(hello.version, hello.suite(), extensions=extensions)
+                   + certificate(chain(pki)) + HELLO_DONE)
+        return records(22, message, hello.version)
+
+    return build
+
+
+def extension(type_: int, data: bytes = b"") -> bytes:
+    return struct.pack("!HH", type_, len(data)) + data
+
+
+RENEGOTIATION_INFO = extension(0xFF01, b"\x00")
+ALPN_H2 = extension(16, b"\x00\x03\x02h2")
+SESSION_TICKET = extension(35)

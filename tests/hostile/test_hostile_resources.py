@@ -6,12 +6,26 @@ import contextlib
 import gc
 import os
 import resource
+import struct
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from peers import alert, answer, flood, good_flight, records, server_hello
+from peers import (
+    HELLO_DONE,
+    Hello,
+    alert,
+    answer,
+    certificate,
+    flood,
+    good_flight,
+    records,
+    server_hello,
+)
 from support import SessionPki
 from support.hostile import Hostile, RunCheck, TlsOrigins
 
@@ -113,3 +127,64 @@ def test_check_works_when_descriptors_are_over_fd_setsize(tls_origin: TlsOrigins
     assert got.blocking == set(), got.report.verdict.causes
     http = got.report.per_address[0].http
     assert http is not None and http.status_code == 200
+
+
+# --- peak memory of one check against the largest first flights ---------------------------
+
+#: What one check may add to the interpreter's peak RSS (MiB), whatever the origin sends.
+CHECK_BUDGET_MIB = 64
+#: The child's peak RSS in KiB: VmHWM, which exec starts afresh (ru_maxrss carries the
+#: forking parent's peak over, and pytest's is larger than any check's).
+_CHILD = """
+import resource, sys
+from cftui.engine.model import Target
+from cftui.engine.profile import ORIGIN_SSL_PROTOCOLS
+from cftui.engine.run import check
+
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+base = peak()
+report = check(Target("origin.example.com", int(sys.argv[1]), connect_to=("127.0.0.1",),
+                      connect_timeout=2, read_timeout=2, protocols=ORIGIN_SSL_PROTOCOLS))
+print(base, peak(), len(report.per_address[0].protocols[3].attempts))
+"""
+
+
+def _big_flights(pki: SessionPki) -> dict[str, Callable[[Hello], bytes]]:
+    def tiny_certificates(hello: Hello) -> bytes:  # 120 000 one-byte entries, 480 KB
+        return records(22, server_hello(hello.version, hello.suite())
+                       + certificate([b"\x30"] * 120_000) + HELLO_DONE, hello.version)
+
+    def empty_extensions(hello: Hello) -> bytes:  # 16 000 empty extensions, 64 KB
+        ext = b"".join(struct.pack("!HH", 0x1000 + i % 0xE000, 0) for i in range(16_000))
+        return records(22, server_hello(hello.version, hello.suite(), extensions=ext)
+                       + certificate((pki.leaf.der,)) + HELLO_DONE, hello.version)
+
+    def chain_up_to_the_cap(hello: Hello) -> bytes:  # 64 entries of 7.9 KB: just under 512 KB
+        blob = b"\x30\x82" + bytes(range(256)) * 31
+        return records(22, server_hello(hello.version, hello.suite())
+                       + certificate([blob] * 64) + HELLO_DONE, hello.version)
+
+    return {"tiny-certificates": tiny_certificates, "empty-extensions": empty_extensions,
+            "chain-up-to-the-cap": chain_up_to_the_cap}
+
+
+@pytest.mark.skipif(not (PROC / "status").exists(), reason="needs /proc (Linux)")
+@pytest.mark.parametrize("name", ["tiny-certificates", "empty-extensions",
+                                  "chain-up-to-the-cap"])
+def test_one_check_of_a_huge_first_flight_stays_within_budget(name: str, pki: SessionPki,
+                                                              hostile: Hostile) -> None:
+    """Every attempt of the check (about 17 at four versions) gets the same flight; the
+    parser's caps and one copy of the raw bytes keep the check's peak bounded."""
+    peer = hostile(answer(_big_flights(pki)[name]))
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(peer.port)], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    base, peak, attempts = (int(x) for x in done.stdout.split())
+    grew_mib = (peak - base) / 1024
+    print(f"{name}: {attempts} TLS 1.2 attempts, peak {base} -> {peak} KiB (+{grew_mib:.1f} MiB)")
+    assert grew_mib <= CHECK_BUDGET_MIB, (name, base, peak)

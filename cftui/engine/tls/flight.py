@@ -39,6 +39,14 @@ MAX_EMPTY_RECORDS = 32
 #: How many messages a first flight may hold (a real one has under ten; a flood of
 #: warning alerts or HelloRequests would otherwise keep 100 000 objects per attempt).
 MAX_MESSAGES = 64
+#: How many entries a Certificate message may hold (real chains have under ten; 120 000
+#: one-byte entries are not a chain, and would cost 100 000s of objects per attempt).
+MAX_CERTIFICATES = 64
+#: How many extensions a ServerHello may carry (fewer than 30 types exist for it).
+MAX_EXTENSIONS = 64
+#: How many CA names and signature schemes a CertificateRequest may list.
+MAX_CA_NAMES = 512
+MAX_SCHEMES = 256
 
 
 #: ECCurveType named_curve, the only kind a ServerKeyExchange may name (RFC 8422).
@@ -115,6 +123,8 @@ def parse_server_hello(body: bytes) -> ServerHello:
     if r.left:
         ext = _Reader(r.vec16(), "ServerHello extensions")
         while ext.left:
+            if len(extensions) >= MAX_EXTENSIONS:
+                raise ParseError(f"ServerHello: more than {MAX_EXTENSIONS} extensions")
             type_ = ext.u16()
             extensions.append(Extension(type_, ext.vec16()))
         r.done()
@@ -127,6 +137,8 @@ def parse_certificate(body: bytes) -> tuple[bytes, ...]:
     r.done()
     certs: list[bytes] = []
     while chain.left:
+        if len(certs) >= MAX_CERTIFICATES:
+            raise ParseError(f"Certificate: more than {MAX_CERTIFICATES} certificates")
         der = chain.vec24()
         if not der:
             raise ParseError("Certificate: empty certificate entry")
@@ -135,28 +147,31 @@ def parse_certificate(body: bytes) -> tuple[bytes, ...]:
 
 
 def parse_server_key_exchange(body: bytes, suite: int, version: int) -> ServerKeyExchange:
-    kx = profile.suite_by_code(suite)
-    kind = kx.key_exchange if kx else "unknown"
+    known = profile.suite_by_code(suite)
+    kx = known.kx if known else "unknown"
+    signed = known is not None and known.au != "None"  # anonymous suites sign nothing
     r = _Reader(body, "ServerKeyExchange")
     scheme = None
-    if kind.startswith("ECDHE"):
+    if kx == "ECDH":
         curve_type = r.u8()
         if curve_type != NAMED_CURVE:
             raise ParseError(f"ServerKeyExchange: curve type {curve_type} is not named_curve")
         group = r.u16()
         public = r.vec8()
-        if version >= Protocol.TLSv1_2.wire:
-            scheme = r.u16()
-        r.vec16()  # signature
+        if signed:
+            if version >= Protocol.TLSv1_2.wire:
+                scheme = r.u16()
+            r.vec16()  # signature
         r.done()
         return ServerKeyExchange("ECDHE", group, len(public), None, scheme)
-    if kind == "DHE":
+    if kx == "DH":
         prime = r.vec16()
         r.vec16()  # generator
         public = r.vec16()
-        if version >= Protocol.TLSv1_2.wire:
-            scheme = r.u16()
-        r.vec16()
+        if signed:
+            if version >= Protocol.TLSv1_2.wire:
+                scheme = r.u16()
+            r.vec16()
         r.done()
         bits = int.from_bytes(prime, "big").bit_length()
         return ServerKeyExchange("DHE", None, len(public), bits, scheme)
@@ -169,10 +184,14 @@ def parse_certificate_request(body: bytes, version: int) -> CertificateRequest:
     schemes: tuple[int, ...] = ()
     if version >= Protocol.TLSv1_2.wire:
         schemes = _u16_list(r.vec16(), "CertificateRequest signature algorithms")
+        if len(schemes) > MAX_SCHEMES:
+            raise ParseError(f"CertificateRequest: more than {MAX_SCHEMES} signature schemes")
     cas = _Reader(r.vec16(), "CertificateRequest CA names")
     r.done()
     ca_names: list[bytes] = []
     while cas.left:
+        if len(ca_names) >= MAX_CA_NAMES:
+            raise ParseError(f"CertificateRequest: more than {MAX_CA_NAMES} CA names")
         ca_names.append(cas.vec16())
     return CertificateRequest(types, schemes, tuple(ca_names))
 
@@ -190,7 +209,6 @@ class FlightParser:
     messages: list[FlightMessage] = field(default_factory=list)
     bytes_read: int = 0
     server_hello: ServerHello | None = None
-    certificates: tuple[bytes, ...] = ()
     key_exchange: ServerKeyExchange | None = None
     certificate_request: CertificateRequest | None = None
     hello_done: bool = False
@@ -292,7 +310,7 @@ class FlightParser:
         elif self.server_hello is None:
             raise ParseError(f"{name} before ServerHello")
         elif msg_type == HandshakeType.CERTIFICATE:
-            self.certificates = parse_certificate(body)
+            parse_certificate(body)  # checked now; ServerFlight.certificates reads the raw
         elif msg_type == HandshakeType.SERVER_KEY_EXCHANGE:
             hello = self.server_hello
             self.key_exchange = parse_server_key_exchange(
@@ -318,7 +336,6 @@ class FlightParser:
             end=self.end or end or FlightEnd.CLOSED,
             bytes_read=self.bytes_read,
             server_hello=self.server_hello,
-            certificates=self.certificates,
             key_exchange=self.key_exchange,
             certificate_request=self.certificate_request,
             hello_done=self.hello_done,

@@ -46,6 +46,37 @@ class HelloSpec:
         """The signature schemes the hello really carries (none before TLS 1.2)."""
         return self.signature_schemes if self.sends_signature_algorithms else ()
 
+    @property
+    def sent_groups(self) -> tuple[int, ...]:
+        """The groups the hello really carries (none in SSLv3, which has no extensions)."""
+        return self.groups if self.protocol is not Protocol.SSLv3 else ()
+
+    @property
+    def sent_extensions(self) -> frozenset[int]:
+        """The extension types the hello carries, as `_extensions` writes them (padding
+        aside: a server never answers it). A ServerHello may carry only these (RFC 5246
+        §7.4.1.4, RFC 8446 §4.1.3); for SSLv3 the SCSV stands for renegotiation_info."""
+        if self.protocol is Protocol.SSLv3:
+            return frozenset({ExtensionType.RENEGOTIATION_INFO})
+        sent = {ExtensionType.EXTENDED_MASTER_SECRET}
+        if self.sni:
+            sent.add(ExtensionType.SERVER_NAME)
+        if self.groups:
+            sent |= {ExtensionType.SUPPORTED_GROUPS, ExtensionType.EC_POINT_FORMATS}
+        if self.sends_signature_algorithms:
+            sent.add(ExtensionType.SIGNATURE_ALGORITHMS)
+        if self.protocol is Protocol.TLSv1_3:
+            sent |= {ExtensionType.SUPPORTED_VERSIONS, ExtensionType.PSK_KEY_EXCHANGE_MODES,
+                     ExtensionType.KEY_SHARE}
+        else:
+            sent.add(ExtensionType.RENEGOTIATION_INFO)
+        return frozenset(sent)
+
+
+#: ClientHello handshake messages of 256–511 bytes hang some F5 load balancers; like
+#: OpenSSL and browsers did, a hello of that size is padded to 512 (RFC 7685).
+PAD_FROM, PAD_TO = 256, 512
+
 
 def _u8(data: bytes) -> bytes:
     return struct.pack("!B", len(data)) + data
@@ -119,7 +150,11 @@ def client_hello(spec: HelloSpec, random: bytes | None = None) -> bytes:
         + _u8(b"\x00")  # compression: null only
     )
     if spec.protocol is not Protocol.SSLv3:
-        body += _u16(_extensions(spec))
+        extensions = _extensions(spec)
+        size = 4 + len(body) + 2 + len(extensions)
+        if PAD_FROM <= size < PAD_TO:  # RFC 7685: some load balancers hang on these sizes
+            extensions += _ext(ExtensionType.PADDING, bytes(max(0, PAD_TO - size - 4)))
+        body += _u16(extensions)
     handshake = struct.pack("!B", HandshakeType.CLIENT_HELLO) + _u24(body)
     record_version = Protocol.SSLv3.wire if spec.protocol is Protocol.SSLv3 else Protocol.TLSv1.wire
     return struct.pack("!BH", ContentType.HANDSHAKE, record_version) + _u16(handshake)

@@ -84,8 +84,8 @@ def scan_protocol(
     if protocol is Protocol.TLSv1_3:
         a = run(hello.tls13_hello(sni), Purpose.INFO)
         spoken = a.outcome is Outcome.SERVER_HELLO and a.negotiated is Protocol.TLSv1_3
-        tried = a.outcome not in (Outcome.CONNECT_FAILED, Outcome.NOT_TLS)
-        return _result(protocol, False, spoken if tried else None, (), attempts, endpoint,
+        reached = a.outcome is not Outcome.CONNECT_FAILED  # NOT_TLS: reached, no TLS: False
+        return _result(protocol, False, spoken if reached else None, (), attempts, endpoint,
                        error=None if spoken else attempt_error(a),
                        broad=a.cipher if spoken and a.server_hello
                        and not a.server_hello.is_hello_retry_request else None)
@@ -107,8 +107,10 @@ def scan_protocol(
                     broken = broken or broken_flight_error(single)
         return _result(protocol, enabled, True, accepted, attempts, endpoint, error=broken)
     error = attempt_error(last)
-    if last.outcome in (Outcome.CONNECT_FAILED, Outcome.NOT_TLS):
+    if last.outcome is Outcome.CONNECT_FAILED:  # never reached: unknown
         return _result(protocol, enabled, None, (), attempts, endpoint, error=error)
+    if last.outcome is Outcome.NOT_TLS:  # reached, and it answers in something else
+        return _result(protocol, enabled, False, (), attempts, endpoint, error=error)
     if last.version_refused:
         return _result(protocol, enabled, False, (), attempts, endpoint, error=error)
     broad = run(hello.broad_hello(protocol, sni), Purpose.BROAD)

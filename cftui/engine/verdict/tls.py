@@ -9,6 +9,7 @@ from cftui.engine.causes import CauseCode
 from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose, Target
 from cftui.engine.profile import Protocol
 from cftui.engine.results import AddressReport, Cause, Stage
+from cftui.engine.tls import conformance
 from cftui.engine.verdict.build import cause, names
 
 #: What a plain-HTTP answer starts with.
@@ -69,18 +70,21 @@ def tls_causes(target: Target, report: AddressReport) -> list[Cause]:
 
 def _violations(attempts: Sequence[ProtocolAttempt]) -> list[Cause]:
     """CloudFront always sends its whole offer: only an answer to that one blocks. An
-    origin that ignores a narrower enumeration offer is odd, not fatal."""
-    full = next((a for a in attempts if a.violation and a.purpose is not Purpose.ENUMERATE), None)
+    origin that misbehaves only toward a narrower enumeration offer is odd, not fatal."""
+    judged = [(a, v) for a in attempts if (v := conformance.judge(a)) is not None]
+    full = next(((a, v) for a, v in judged if a.purpose is not Purpose.ENUMERATE), None)
     if full is not None:
+        a, v = full
         return [cause(CauseCode.TLS_HANDSHAKE_FAILED,
-                      f"{full.violation} ({full.protocol.value}); a real client, CloudFront "
-                      "included, aborts the handshake", fix="violation")]
-    odd = next((a for a in attempts if a.violation and a.purpose is Purpose.ENUMERATE), None)
+                      f"{v.message} ({a.protocol.value}); a real client, CloudFront "
+                      "included, aborts the handshake", fix=v.fix)]
+    odd = next(((a, v) for a, v in judged if a.purpose is Purpose.ENUMERATE), None)
     if odd is not None:
+        a, v = odd
         return [cause(CauseCode.TLS_OFFER_IGNORED,
-                      f"offered fewer suites at {odd.protocol.value}, {odd.violation}; "
+                      f"offered fewer suites at {a.protocol.value}, {v.message}; "
                       "CloudFront's full offer works, but a client with a narrower offer would "
-                      "abort")]
+                      "abort", fix="default" if v.about_offer else v.fix)]
     return []
 
 
