@@ -11,14 +11,16 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from cftui import __version__
-from cftui.engine import jsontext, profile, targets, validate
-from cftui.engine.model import Target
+
+if TYPE_CHECKING:
+    from cftui.engine.model import Target
+
+# Nothing heavy at import time: `cftui check --help` answers before the engine loads.
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -44,6 +46,8 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
     o("--ca-file", metavar="PEM", help="extra trust anchors, added to Mozilla's list")
     o("--connect-timeout", metavar="S", help="CloudFront's ConnectionTimeout, 1-10 s")
     o("--read-timeout", metavar="S", help="CloudFront's OriginReadTimeout, 1-180 s")
+    o("--max-connections", metavar="N", help="connections to the origin open at once, 1-256 "
+      "(default 32): lower it for origins behind connection limits")
 
 
 def _source_options(parser: argparse.ArgumentParser) -> None:
@@ -104,6 +108,8 @@ def one_line(text: str) -> str:
 
 def overrides(args: argparse.Namespace) -> dict[str, Any]:
     """Validated command-line values; None where not given (the file's value stays)."""
+    from cftui.engine import profile, validate
+
     timeouts = (("connect_timeout", profile.CONNECTION_TIMEOUT, "--connect-timeout"),
                 ("read_timeout", profile.ORIGIN_READ_TIMEOUT, "--read-timeout"))
     out: dict[str, Any] = {
@@ -119,6 +125,8 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
                  if getattr(args, key) is not None else None)
            for key, limits, what in timeouts},
     }
+    if getattr(args, "max_connections", None) is not None:
+        out["max_connections"] = validate.max_connections(args.max_connections)
     if getattr(args, "no_http", False):
         out["http"] = False
     return out
@@ -129,6 +137,7 @@ _PARSED_CA_FILES: set[str] = set()
 
 def _ca_file(path: str) -> str:
     """A CA bundle: a regular file under the cap, whose PEM parses (once per path)."""
+    from cftui.engine import targets
     from cftui.engine.x509.judge import TrustStoreError, trust_anchors
 
     path = targets.ca_file(path)
@@ -142,10 +151,14 @@ def _ca_file(path: str) -> str:
 
 
 def _adhoc_target(domain: str, given: dict[str, Any]) -> Target:
+    from cftui.engine import targets
+
     return targets.make_target(domain, **given)
 
 
 def _origin_target(origin: Any, given: dict[str, Any]) -> Target:
+    from cftui.engine import validate
+
     """A source's origin with the command line on top, refused with its label if bad."""
     try:
         target = origin.to_target(**given)
@@ -217,12 +230,20 @@ def _colour_wanted(stream: Any) -> bool:
         os.environ.get("TERM") != "dumb"
 
 
+#: Checks that run at once; connections are capped per origin and for the whole process
+#: (engine.net.budget), so this only bounds the threads.
+MAX_CHECKS_AT_ONCE = 256
+
+
 def run_checks(targets: Sequence[Target], fmt: str) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cftui.engine import jsontext
     from cftui.engine import report as report_mod
     from cftui.engine.run import check
 
     cancel = threading.Event()
-    with ThreadPoolExecutor(max_workers=min(16, len(targets)) or 1) as pool:
+    with ThreadPoolExecutor(max_workers=min(MAX_CHECKS_AT_ONCE, len(targets)) or 1) as pool:
         futures = [pool.submit(check, t, cancel=cancel) for t in targets]
         try:
             reports = [f.result() for f in futures]

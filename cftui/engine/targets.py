@@ -18,7 +18,7 @@ from cftui.engine.model import Target
 #: The keys `layer` and `make_target` take besides `domain`.
 OPTION_KEYS = frozenset({
     "port", "protocols", "host_header", "connect_to", "ca_file", "connect_timeout",
-    "read_timeout", "connection_attempts", "http", "path", "label",
+    "read_timeout", "connection_attempts", "http", "path", "label", "max_connections",
 })
 
 
@@ -71,6 +71,8 @@ def make_target(domain: str, *, strict: bool = True, **options: Any) -> Target:
         values["path"] = _path(options["path"])
     if options.get("label") is not None:
         values["label"] = validate.label(str(options["label"]))
+    if options.get("max_connections") is not None:
+        values["max_connections"] = validate.max_connections(options["max_connections"])
     return Target(**values)
 
 

@@ -176,3 +176,14 @@ def label(text: str | None) -> str | None:
     if text is None:
         return None
     return "".join("?" if unicodedata.category(c)[0] == "C" else c for c in text[:200])
+
+
+def max_connections(value: object, what: str = "--max-connections") -> int:
+    """Connections to one origin in flight at once: 1-256."""
+    try:
+        number = int(str(value), 10)
+    except ValueError:
+        raise ValueError(f"{what} {shown(value)} is not a whole number") from None
+    if not 1 <= number <= 256:
+        raise ValueError(f"{what} {number} is out of range (1-256)")
+    return number

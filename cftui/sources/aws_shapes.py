@@ -20,6 +20,7 @@ from cftui.sources.model import (
     Distribution,
     Origin,
     OriginGroup,
+    OriginKind,
 )
 from cftui.sources.policies import PolicyLookup
 from cftui.sources.reader import Node
@@ -85,6 +86,7 @@ def _origin(node: Node, *, distribution: str | None) -> Origin:
             _checked(h["HeaderName"], validate.header_name, "HeaderName")
             for h in node["CustomHeaders"].aws_list()),
     }
+    kind: OriginKind
     if custom.present:
         fields.update(_custom(custom, notes))
         kind = "custom"

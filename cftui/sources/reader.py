@@ -106,7 +106,7 @@ class Node:
 
     def string(self, *, default: str | _Missing = MISSING, empty: bool = True) -> str:
         if not self.present:
-            if default is MISSING:
+            if isinstance(default, _Missing):
                 raise self.error("missing")
             return default
         if not isinstance(self.value, str):
@@ -125,7 +125,7 @@ class Node:
     def integer(self, *, default: int | _Missing = MISSING, low: int | None = None,
                 high: int | None = None) -> int:
         if not self.present:
-            if default is MISSING:
+            if isinstance(default, _Missing):
                 raise self.error("missing")
             return default
         if isinstance(self.value, bool) or not isinstance(self.value, int):
@@ -136,7 +136,7 @@ class Node:
     def number(self, *, default: float | _Missing = MISSING, low: float | None = None,
                high: float | None = None, unit: str = "") -> float:
         if not self.present:
-            if default is MISSING:
+            if isinstance(default, _Missing):
                 raise self.error("missing")
             return default
         if isinstance(self.value, bool) or not isinstance(self.value, (int, float)):
@@ -155,7 +155,7 @@ class Node:
 
     def boolean(self, *, default: bool | _Missing = MISSING) -> bool:
         if not self.present:
-            if default is MISSING:
+            if isinstance(default, _Missing):
                 raise self.error("missing")
             return default
         if not isinstance(self.value, bool):

@@ -75,9 +75,9 @@ def _set_profile(ctx: SSL.Context) -> None:
     """CloudFront's curves and signature schemes, through OpenSSL's own calls
     (pyOpenSSL has no public API for them); raises ProfileUnavailable."""
     try:
-        from OpenSSL._util import lib  # type: ignore[attr-defined]
+        from OpenSSL._util import lib  # type: ignore[attr-defined, unused-ignore]
 
-        ctx_ptr = ctx._context  # type: ignore[attr-defined]
+        ctx_ptr = ctx._context  # type: ignore[attr-defined, unused-ignore]
     except (ImportError, AttributeError) as exc:
         raise ProfileUnavailable(f"pyOpenSSL's OpenSSL bindings are not reachable ({exc})"
                                  ) from None

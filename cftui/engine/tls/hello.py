@@ -12,9 +12,6 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
 from cftui.engine import profile
 from cftui.engine.profile import Protocol
 from cftui.engine.tls.registry import (
@@ -119,6 +116,11 @@ def _extensions(spec: HelloSpec) -> bytes:
         parts.append(_ext(ExtensionType.SUPPORTED_VERSIONS,
                           _u8(_codes([Protocol.TLSv1_3.wire]))))
         parts.append(_ext(ExtensionType.PSK_KEY_EXCHANGE_MODES, _u8(b"\x01")))  # psk_dhe_ke
+        # imported here: only TLS 1.3 hellos need a key share, and `cftui check --help`
+        # should not pay for loading cryptography
+        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
         public = X25519PrivateKey.generate().public_key().public_bytes(
             Encoding.Raw, PublicFormat.Raw
         )
