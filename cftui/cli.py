@@ -138,12 +138,12 @@ _PARSED_CA_FILES: set[str] = set()
 def _ca_file(path: str) -> str:
     """A CA bundle: a regular file under the cap, whose PEM parses (once per path)."""
     from cftui.engine import targets
-    from cftui.engine.x509.judge import TrustStoreError, trust_anchors
+    from cftui.engine.x509.anchors import TrustStoreError, load_pem_file
 
     path = targets.ca_file(path)
     if path not in _PARSED_CA_FILES:
         try:
-            trust_anchors(path)
+            load_pem_file(path)
         except (TrustStoreError, OSError) as exc:
             raise ValueError(str(exc)) from None
         _PARSED_CA_FILES.add(path)
@@ -380,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
-        from cftui.engine.x509.judge import TrustStoreError
+        from cftui.engine.x509.anchors import TrustStoreError
 
         if not isinstance(exc, TrustStoreError):
             raise

@@ -361,3 +361,15 @@ RSA_MAX_BITS = 4096
 ECDSA_CURVES: frozenset[str] = frozenset({"secp256r1", "secp384r1"})
 #: Days before notAfter at which an expiring certificate earns a warning.
 EXPIRY_WARNING_DAYS = 30
+
+
+#: Cipher suites cftui offers that OpenSSL 3's default provider (the local one, used for
+#: the real handshake and by `openssl s_client`) cannot use.
+OPENSSL3_LACKS = frozenset({
+    "RC4-MD5", "RC4-SHA", "ECDHE-RSA-RC4-SHA", "ECDHE-ECDSA-RC4-SHA", "DES-CBC3-SHA",
+    "ECDHE-RSA-DES-CBC3-SHA", "ECDHE-ECDSA-DES-CBC3-SHA", "EDH-RSA-DES-CBC3-SHA",
+    "SEED-SHA", "IDEA-CBC-SHA", "DES-CBC-SHA",
+})
+#: CloudFront's suites the local OpenSSL can still offer in a real handshake.
+LOCAL_SUITES: tuple[CipherSuite, ...] = tuple(
+    s for s in CLOUDFRONT_SUITES if s.openssl_name not in OPENSSL3_LACKS)

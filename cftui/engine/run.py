@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Any
 
-from cftui.engine import verdict
-from cftui.engine.http import fetch
+from cftui.engine import profile, verdict
 from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
 from cftui.engine.net import dns
 from cftui.engine.net.budget import Budget
@@ -39,10 +39,7 @@ from cftui.engine.results import (
     Status,
     TcpResult,
 )
-from cftui.engine.tls import scan, tls13chain
-from cftui.engine.tls.handshake import LOCAL_SUITES
-from cftui.engine.x509.info import CertificateParseError
-from cftui.engine.x509.judge import judge
+from cftui.engine.tls import scan
 
 OnEvent = Callable[[Event], None]
 
@@ -215,8 +212,16 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
         run.scans[address] = pool.submit(scan_one, address)
         if target.http:
             run.fetches[address] = pool.submit(
-                fetch, run.endpoint(address), sni=target.sni, host=target.sni,
+                _fetch, run.endpoint(address), sni=target.sni, host=target.sni,
                 path=target.path, protocols=target.protocols, read_timeout=target.read_timeout)
+
+
+def _fetch(endpoint: Endpoint, **options: Any) -> HttpResult:
+    # imported here, in the worker: loading OpenSSL's bindings overlaps the scan's first
+    # round trips instead of delaying them
+    from cftui.engine.http import fetch
+
+    return fetch(endpoint, **options)
 
 
 def _tcp(run: _Run) -> None:
@@ -286,6 +291,10 @@ def _certificate(run: _Run) -> None:
         return
 
     def work() -> Facts:
+        from cftui.engine.tls import tls13chain
+        from cftui.engine.x509.info import CertificateParseError
+        from cftui.engine.x509.judge import judge
+
         # TLS 1.3 encrypts the Certificate message: a real TLS 1.3 handshake reads it.
         for address in tls13_only:
             run.check_cancel()
@@ -313,7 +322,7 @@ def _certificate(run: _Run) -> None:
     run.stage(Stage.CERTIFICATE, work)
 
 
-_LOCAL_SUITES = frozenset(s.openssl_name for s in LOCAL_SUITES)
+_LOCAL_SUITES = frozenset(s.openssl_name for s in profile.LOCAL_SUITES)
 
 
 def _locally_reachable(report: AddressReport) -> bool:

@@ -13,13 +13,6 @@ from cftui.engine.model import ProtocolAttempt, Purpose
 from cftui.engine.net.dns import is_address
 from cftui.engine.profile import Protocol
 
-#: Cipher suites cftui offers that OpenSSL 3's default provider cannot use.
-OPENSSL3_LACKS = frozenset({
-    "RC4-MD5", "RC4-SHA", "ECDHE-RSA-RC4-SHA", "ECDHE-ECDSA-RC4-SHA", "DES-CBC3-SHA",
-    "ECDHE-RSA-DES-CBC3-SHA", "ECDHE-ECDSA-DES-CBC3-SHA", "EDH-RSA-DES-CBC3-SHA",
-    "SEED-SHA", "IDEA-CBC-SHA", "DES-CBC-SHA",
-})
-
 
 def suite_names(codes: tuple[int, ...]) -> list[str]:
     """OpenSSL's names of the cipher suites cftui knows among these codes."""

@@ -16,7 +16,7 @@ import base64
 
 from cftui.engine import profile
 from cftui.engine.model import Outcome, ProtocolAttempt, ServerFlight, ServerHello
-from cftui.engine.profile import Protocol
+from cftui.engine.profile import OPENSSL3_LACKS, Protocol
 from cftui.engine.results import CertInfo
 from cftui.engine.tls.registry import (
     ExtensionType,
@@ -29,8 +29,8 @@ from cftui.engine.tls.registry import (
 from cftui.engine.x509.info import CertificateParseError, cert_info
 from cftui.engine.x509.names import name_from_der
 from cftui.transcript.certificate import s_client_a_line, s_client_v_line
-from cftui.transcript.command import OPENSSL3_LACKS, suite_names
 from cftui.transcript.command import s_client_command as s_client_command
+from cftui.transcript.command import suite_names
 from cftui.transcript.errors import connect_error, error_lines
 from cftui.transcript.note import note
 from cftui.transcript.tables import VerifyStatus, sigalg_text

@@ -16,14 +16,9 @@ from support import SessionPki
 from cftui.demo import pki as pkimod
 from cftui.engine import verdict
 from cftui.engine.results import AddressReport, CertificateReport
+from cftui.engine.x509.anchors import TrustStoreError, trust_anchors
 from cftui.engine.x509.info import CertificateParseError, cert_info
-from cftui.engine.x509.judge import (
-    TrustStoreError,
-    judge,
-    key_problem,
-    name_matches,
-    trust_anchors,
-)
+from cftui.engine.x509.judge import judge, key_problem, name_matches
 
 NAME = "origin.example.com"
 AIA_URL = "http://pki.example.invalid/intermediate.crt"

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import ObjectIdentifier
 
 from cftui.engine import profile
-from cftui.engine.profile import Protocol
+from cftui.engine.profile import OPENSSL3_LACKS, Protocol
 from cftui.engine.tls import registry
 from cftui.engine.tls.registry import (
     AlertDescription,
@@ -24,7 +24,6 @@ from cftui.engine.tls.registry import (
     NamedGroup,
     SignatureScheme,
 )
-from cftui.transcript.command import OPENSSL3_LACKS
 
 OPENSSL = shutil.which("openssl")
 needs_openssl = pytest.mark.skipif(OPENSSL is None, reason="openssl not installed")

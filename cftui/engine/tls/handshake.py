@@ -23,9 +23,6 @@ _VERSIONS = {
     Protocol.TLSv1_1: SSL.TLS1_1_VERSION,
     Protocol.TLSv1_2: SSL.TLS1_2_VERSION,
 }
-#: Suites the local OpenSSL can still offer (no RC4-MD5, no DES-CBC3-SHA).
-LOCAL_SUITES = tuple(s for s in profile.CLOUDFRONT_SUITES
-                     if s.openssl_name not in ("RC4-MD5", "DES-CBC3-SHA"))
 
 
 class Deadline(Exception):
@@ -102,7 +99,7 @@ def cloudfront_context(protocols: Sequence[Protocol]) -> SSL.Context | None:
     ctx.set_min_proto_version(_VERSIONS[usable[0]])
     ctx.set_max_proto_version(_VERSIONS[usable[-1]])
     ctx.set_cipher_list(
-        (":".join(s.openssl_name for s in LOCAL_SUITES) + ":@SECLEVEL=0").encode())
+        (":".join(s.openssl_name for s in profile.LOCAL_SUITES) + ":@SECLEVEL=0").encode())
     ctx.set_verify(SSL.VERIFY_NONE, lambda *_: True)  # the certificate stage judges trust
     ctx.set_options(SSL.OP_NO_TICKET | SSL.OP_NO_RENEGOTIATION)
     _set_profile(ctx)

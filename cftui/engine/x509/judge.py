@@ -15,45 +15,20 @@ import datetime as dt
 import functools
 import hashlib
 from collections.abc import Sequence
-from pathlib import Path
 
-import certifi
 from cryptography import x509
 from cryptography.hazmat.primitives.hashes import SHA256
 from OpenSSL import crypto
 
 from cftui.engine import profile
 from cftui.engine.results import CertificateReport, CertInfo
+from cftui.engine.x509.anchors import trust_anchors
 from cftui.engine.x509.der import DerError, Tbs, san_dns_names
 from cftui.engine.x509.info import CertificateParseError, cert_info, quiet_parsing
 from cftui.engine.x509.names import host_matches, name_values_utf8, openssl_name
 from cftui.engine.x509.usage import leaf_problem, weak_signature
 
 _SHA256 = SHA256()
-
-
-class TrustStoreError(Exception):
-    """An extra CA file could not be read."""
-
-
-@functools.lru_cache(maxsize=8)
-@quiet_parsing()
-def _load_pem_file(path: str) -> tuple[x509.Certificate, ...]:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise TrustStoreError(f"cannot read CA file {path}: {exc.strerror or exc}") from exc
-    try:
-        certs = x509.load_pem_x509_certificates(data)
-    except ValueError as exc:
-        raise TrustStoreError(f"CA file {path} holds no PEM certificate") from exc
-    return tuple(certs)
-
-
-def trust_anchors(ca_file: str | None) -> tuple[x509.Certificate, ...]:
-    """Mozilla's roots (what CloudFront trusts) plus the extra anchors given."""
-    roots = _load_pem_file(certifi.where())
-    return roots + _load_pem_file(ca_file) if ca_file else roots
 
 
 # --- names -------------------------------------------------------------------

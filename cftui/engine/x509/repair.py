@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import AuthorityInformationAccessOID
 
 from cftui.engine.net import aia
-from cftui.engine.x509.judge import MAX_JUDGED, issued_by, trust_anchors, trusted_path
+from cftui.engine.x509.anchors import trust_anchors
+from cftui.engine.x509.judge import MAX_JUDGED, issued_by, trusted_path
 from cftui.engine.x509.names import openssl_name
 
 #: At most this many caIssuers fetches per repair (a real chain needs one or two).
