@@ -238,6 +238,10 @@ MAX_CHECKS_AT_ONCE = 256
 def run_checks(targets: Sequence[Target], fmt: str) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
+    from cftui.engine.net.budget import raise_descriptor_limit
+
+    raise_descriptor_limit()  # before the engine sizes its connection cap
+
     from cftui.engine import jsontext
     from cftui.engine import report as report_mod
     from cftui.engine.run import check

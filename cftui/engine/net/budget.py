@@ -13,8 +13,39 @@ import threading
 
 #: Connections to one origin in flight at once, unless the caller says otherwise.
 DEFAULT_PER_ORIGIN = 32
+
+
+def _process_cap() -> int:
+    """Half the descriptors the process may open, at most 1024: every check together
+    never runs the process out of descriptors (the CLI raises the soft limit first)."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX
+        return 256
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 1024
+    return max(16, min(1024, soft // 2))
+
+
+def raise_descriptor_limit(wanted: int = 4096) -> None:
+    """For a program's entry point: let the soft descriptor limit reach `wanted` (within
+    the hard limit), so many origins can be checked at once. Call before the engine."""
+    try:
+        import resource
+    except ImportError:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            pass
+
+
 #: Connections in flight for the whole process (every check together).
-GLOBAL_IN_FLIGHT = 256
+GLOBAL_IN_FLIGHT = _process_cap()
 _global = threading.BoundedSemaphore(GLOBAL_IN_FLIGHT)
 _WAIT_SLICE = 0.05
 
