@@ -35,13 +35,7 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
     except (ValueError, TypeError):
         raise FileError("cannot read: not a usable file name") from None
     try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise FileError("cannot read: is a directory")
-        if not stat.S_ISREG(info.st_mode):
-            raise FileError("cannot read: not a regular file (a device, FIFO or socket)")
-        if info.st_size > limit:
-            raise FileError(f"too large: {info.st_size} bytes, the limit is {_size(limit)}")
+        _refuse_unless_regular(os.fstat(fd), limit)
         chunks: list[bytes] = []
         total = 0
         while total <= limit:
@@ -70,6 +64,10 @@ def check_regular(path: str | os.PathLike[str], limit: int) -> None:
         raise FileError(f"cannot read: {exc.strerror or exc}") from None
     except (ValueError, TypeError):
         raise FileError("cannot read: not a usable file name") from None
+    _refuse_unless_regular(info, limit)
+
+
+def _refuse_unless_regular(info: os.stat_result, limit: int) -> None:
     if stat.S_ISDIR(info.st_mode):
         raise FileError("cannot read: is a directory")
     if not stat.S_ISREG(info.st_mode):

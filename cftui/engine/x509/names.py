@@ -8,6 +8,9 @@ origin and are untrusted: nothing here interprets their text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from cryptography import x509
 
 from cftui.engine.x509.der import DerError, children, encode, oid_text, tlv
@@ -47,6 +50,8 @@ _NAME_FIELDS: dict[str, str] = {
 _QUOTED = frozenset(b"+,;<>")  # printed as is, but the whole value goes in "quotes"
 _BACKSLASHED = frozenset(b'"\\')  # printed as \" and \\
 _LATIN1_TYPES = frozenset((18, 19, 20, 22, 23, 24, 26))  # one byte per character
+
+T = TypeVar("T")
 
 
 def _escape_value(tag: int, content: bytes) -> str:
@@ -126,9 +131,10 @@ def safe_name(der: bytes) -> str:
         return "#" + der.hex().upper()
 
 
-def name_values(der: bytes, oid: str) -> list[str]:
-    """The decoded values of one attribute type, in order (lenient, never raises)."""
-    values: list[str] = []
+def _attribute_values(der: bytes, oid: str,
+                      convert: Callable[[int, bytes], T]) -> list[T]:
+    """`convert(tag, content)` of each value of one attribute type, in order (lenient)."""
+    values: list[T] = []
     try:
         _, start, end = tlv(der, 0)
         for _, _, rstart, rend in children(der, start, end):
@@ -136,27 +142,21 @@ def name_values(der: bytes, oid: str) -> list[str]:
                 items = list(children(der, astart, aend))
                 if len(items) == 2 and oid_text(der[items[0][2] : items[0][3]]) == oid:
                     tag, _, vstart, vend = items[1]
-                    values.append(_decode(tag, der[vstart:vend]))
+                    values.append(convert(tag, der[vstart:vend]))
     except DerError:
         pass
     return values
+
+
+def name_values(der: bytes, oid: str) -> list[str]:
+    """The decoded values of one attribute type, in order (lenient, never raises)."""
+    return _attribute_values(der, oid, _decode)
 
 
 def name_values_utf8(der: bytes, oid: str) -> list[bytes | None]:
     """The values of one attribute type as ASN1_STRING_to_UTF8 converts them, in order;
     None for a value OpenSSL cannot convert (not a string type, bad UTF-8/BMP/UCS-4)."""
-    values: list[bytes | None] = []
-    try:
-        _, start, end = tlv(der, 0)
-        for _, _, rstart, rend in children(der, start, end):
-            for _, _, astart, aend in children(der, rstart, rend):
-                items = list(children(der, astart, aend))
-                if len(items) == 2 and oid_text(der[items[0][2] : items[0][3]]) == oid:
-                    tag, _, vstart, vend = items[1]
-                    values.append(_to_utf8(tag, der[vstart:vend]))
-    except DerError:
-        pass
-    return values
+    return _attribute_values(der, oid, _to_utf8)
 
 
 def _to_utf8(tag: int, content: bytes) -> bytes | None:
