@@ -65,7 +65,6 @@ def stage_header_summary(view: StageView, glyphs: Glyphs) -> Content:
     summary = view.summary or _idle_summary(view.status)
     if not_reached(view):  # "not reached by CloudFront; the origin itself: …"
         summary = summary.split(";", 1)[-1].strip() if ";" in summary else summary
-        summary = f"CloudFront stops earlier. Information: {summary}"
     parts: list[Content | tuple[str, str] | str] = [safe(summary)]
     if view.history:
         parts += ["  ", ("history ", "$text-muted"), history_strip(view.history, glyphs)]
