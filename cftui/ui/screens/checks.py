@@ -305,7 +305,9 @@ class CheckScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#tls-grid")
     def _on_grid_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id:
+        if not self.cursor_visible():  # never open a row the user cannot see
+            self._reveal_cursor()
+        elif event.option.id:
             self._open_detail(event.option.id)
 
     def _open_detail(self, key: str) -> None:
