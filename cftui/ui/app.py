@@ -163,7 +163,7 @@ class CftuiApp(App[None]):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
-        if not self.use_command_palette or CommandPalette.is_open(self):
+        if not self.use_command_palette or isinstance(self.screen, CommandPalette):
             return
         placeholder = "Search for commands" + ("..." if self.ascii else "…")
         self.push_screen(CommandPalette(placeholder=placeholder, id="--command-palette"))
