@@ -144,7 +144,7 @@ def replay(report: Report, gate: threading.Event | None = None) -> Callable[...,
     def checker(target: Target, *, on_event: Callable[[Event], None] = lambda e: None,
                 cancel: threading.Event | None = None) -> Report:
         calls.append(target)
-        if len(calls) > 1 and gate is not None:
+        if len(calls) > 2 and gate is not None:  # the first check, the first watch round
             gate.wait(10)
         result = replace(report, target=target)
         for event in events_of(result):
