@@ -93,6 +93,8 @@ def demo_parser() -> argparse.ArgumentParser:
                 "the app on them (or check them headless).")
     p.add_argument("--headless", action="store_true", help="check them all and print reports")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--serve", action="store_true", help="keep the origins running and print "
+                   "a cftui check command for each")
     _ui_options(p)
     return p
 
@@ -275,6 +277,9 @@ def cmd_check(argv: Sequence[str]) -> int:
 
 def cmd_demo(argv: Sequence[str]) -> int:
     args = demo_parser().parse_args(argv)
+    if args.serve:
+        from cftui.demo.serve import serve
+        return serve()
     if not args.headless:
         _need_terminal()
     from cftui.demo.origins import DemoOrigins

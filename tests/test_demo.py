@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -90,3 +92,38 @@ def test_every_demo_origin_in_process() -> None:
 def test_unknown_demo_origin() -> None:
     with pytest.raises(ValueError, match="nope"):
         DemoOrigins(only=("healthy", "nope"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
+def test_demo_serve_prints_working_commands_and_cleans_up(tmp_path: Path, sig: int) -> None:
+    """`cftui demo --serve`: a pasteable `cftui check` per origin; SIGHUP (the terminal
+    closed) or SIGTERM stops the origins and removes the temp dir with its private key."""
+    served = subprocess.Popen([sys.executable, "-m", "cftui", "demo", "--serve"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=tmp_path)
+    try:
+        assert served.stdout is not None
+        lines: list[str] = []
+        count = None  # announced by the "# N demo origins" line
+        while count is None or sum(line.startswith("cftui check ") for line in lines) < count:
+            line = served.stdout.readline()
+            assert line, served.stderr.read() if served.stderr else ""
+            lines.append(line.rstrip("\n"))
+            if count is None and line.startswith("# ") and "demo origins" in line:
+                count = int(line.split()[1])
+        assert count is not None and count >= len(DEMO_KEYS) - 2
+        commands = {c.split()[2].split(".")[0]: c for c in lines if c.startswith("cftui check")}
+        healthy = shlex.split(commands["healthy"])
+        ca_file = Path(healthy[healthy.index("--ca-file") + 1])
+        assert ca_file.is_file()
+        done = subprocess.run([sys.executable, "-m", "cftui", *healthy[1:]], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "CloudFront can reach this origin" in done.stdout
+        served.send_signal(sig)
+        assert served.wait(timeout=20) == 128 + sig
+        assert not ca_file.parent.exists()
+    finally:
+        if served.poll() is None:
+            served.kill()
+            served.wait()

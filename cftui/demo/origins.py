@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from cftui.demo.hangup import exit_cleanly_on_hangup
 from cftui.demo.loopback import LoopbackServer, free_port_on
 from cftui.demo.pki import Issued, Pki
 from cftui.demo.servers import PlainHttpOrigin, TlsOrigin
@@ -206,6 +207,8 @@ class DemoOrigins:
         self._stack.close()
 
     def _start(self) -> list[DemoOrigin]:
+        # the handlers are restored last, after the temp dir is gone (ExitStack: LIFO)
+        self._stack.enter_context(exit_cleanly_on_hangup())
         directory = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="cftui-demo-"))
         pki = Pki.create("cftui Demo")
         self.ca_file = pki.write_root(directory, "demo-root")

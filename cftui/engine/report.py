@@ -211,19 +211,22 @@ def to_markdown(report: Report) -> str:
            f"- checked: {_iso(report.started_at)} in {report.duration_ms:.0f} ms", "",
            "## Stages", "", "| stage | status | summary |", "| --- | --- | --- |"]
     out += [f"| {s.stage.label} | {s.status.value} | {md(s.summary)} |" for s in report.stages]
-    primary = report.primary
-    if primary and primary.protocols:
-        out += ["", "## Protocols", "", "| protocol | enabled | accepted | suites |",
-                "| --- | --- | --- | --- |"]
-        for r in primary.protocols:
-            suites = ", ".join(r.accepted_ciphers) or md(r.error or r.broad_cipher or "")
-            out.append(f"| {r.protocol.value} | {'yes' if r.enabled else 'no'} | "
-                       f"{r.accepted} | {suites} |")
-    if primary and primary.certificate:
-        out += ["", "## Certificate chain (as sent)", ""]
-        for i, c in enumerate(primary.certificate.chain):
-            out.append(f"{i}. `{md(c.subject)}` issued by `{md(c.issuer)}`, {c.key_type} "
-                       f"{c.key_bits}, until {c.not_after}")
+    several = len(report.per_address) > 1
+    for address in report.per_address:  # every address: each may fail on its own
+        where = f" of {address.address}" if several else ""
+        if address.protocols:
+            out += ["", f"## Protocols{where}", "", "| protocol | enabled | accepted | suites |",
+                    "| --- | --- | --- | --- |"]
+            for r in address.protocols:
+                suites = ", ".join(r.accepted_ciphers) or md(r.error or r.broad_cipher or "")
+                accepted = {True: "yes", False: "no", None: "not tried"}[r.accepted]
+                out.append(f"| {r.protocol.value} | {'yes' if r.enabled else 'no'} | "
+                           f"{accepted} | {suites} |")
+        if address.certificate:
+            out += ["", f"## Certificate chain{where} (as sent)", ""]
+            for i, c in enumerate(address.certificate.chain):
+                out.append(f"{i}. `{md(c.subject)}` issued by `{md(c.issuer)}`, {c.key_type} "
+                           f"{c.key_bits}, until {c.not_after}")
     if v.causes:
         out += ["", "## Causes and fixes", ""]
         for cause in v.causes:

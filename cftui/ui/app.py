@@ -161,7 +161,12 @@ class CftuiApp(App[None]):
         self.notify(f"Saved {name}", title="Screenshot", markup=False)
 
     def action_command_palette(self) -> None:
-        super().action_command_palette()
+        from textual.command import CommandPalette
+
+        if not self.use_command_palette or isinstance(self.screen, CommandPalette):
+            return
+        placeholder = "Search for commands" + ("..." if self.ascii else "…")
+        self.push_screen(CommandPalette(placeholder=placeholder, id="--command-palette"))
         if self.ascii:  # the palette is pushed on the next turn of the loop
             self.set_timer(0.05, self._ascii_palette)
 
@@ -175,7 +180,8 @@ class CftuiApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from screen_commands(screen)
         yield from app_commands(self)
-        yield from super().get_system_commands(screen)
+        # Textual's own "Screenshot" duplicates cftui's "Save screenshot" (which says where)
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Screenshot")
 
 
 def run_app(app: CftuiApp, *, mouse: bool) -> None:

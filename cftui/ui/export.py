@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cftui.engine import jsontext
 from cftui.engine import report as report_mod
+from cftui.engine.model import Target
 from cftui.engine.results import Report
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".json": "json"}
@@ -58,3 +59,19 @@ def describe_error(exc: OSError, path: Path) -> str:
     if isinstance(exc, IsADirectoryError):
         return f"is a directory: {path}"
     return f"cannot write {path}: {exc.strerror or exc}"
+
+
+def save_command(command: str, target: Target, directory: Path | None = None) -> Path:
+    """Write an s_client command to `cftui-s_client-<domain>[-n].sh` in `directory` (the
+    working directory by default), never over an existing file; returns the path."""
+    domain = re.sub(r"[^A-Za-z0-9.-]+", "_", target.domain).strip("._-")[:80] or "origin"
+    folder = directory or Path.cwd()
+    for n in range(100):
+        path = folder / f"cftui-s_client-{domain}{f'-{n}' if n else ''}.sh"
+        try:
+            with open(path, "x", encoding="utf-8") as out:
+                out.write("#!/bin/sh\n" + command + "\n")
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"too many cftui-s_client-{domain}*.sh files in {folder}")

@@ -51,13 +51,23 @@ class CheckState:
     cancelled: bool = False
     error: str | None = None
     started_at: float | None = None
+    in_place: bool = False  # a watch round: the last results stay until the new report
+    changes: tuple[str, ...] | None = None  # watch mode: what the last round changed
 
     def __post_init__(self) -> None:
         if not self.stages:
             self.stages = {s: StageView(s) for s in STAGES}
 
-    def start(self, now: float, history: WatchHistory | None = None) -> None:
-        """Reset for a new run (keeping the watch history)."""
+    def start(self, now: float, history: WatchHistory | None = None, *,
+              keep: bool = False) -> None:
+        """Reset for a new run (keeping the watch history); `keep` leaves the last results
+        in view until the new report replaces them all at once."""
+        self.in_place = keep and self.report is not None
+        self.running = True
+        self.started_at = now
+        if self.in_place:
+            return
+        self.changes = None
         self.stages = {s: StageView(s, history=history.of(s) if history else ())
                        for s in STAGES}
         self.addresses = ()
@@ -71,6 +81,8 @@ class CheckState:
 
     def apply(self, event: Event) -> set[Stage]:
         """Fold one event in; returns the stages whose view changed."""
+        if self.in_place and not isinstance(event, CheckFinished):
+            return set()
         if isinstance(event, StageStarted):
             self.stages[event.stage] = replace(self.stages[event.stage], status=Status.RUNNING)
             return {event.stage}
@@ -95,6 +107,10 @@ class CheckState:
 
     def finish(self, report: Report) -> None:
         """Take the final report: it is the truth for every stage and protocol."""
+        if self.in_place:
+            self.attempts.clear()
+            self.protocols.clear()
+        self.in_place = False
         self.report = report
         self.running = False
         self.cancelled = report.cancelled
@@ -110,6 +126,7 @@ class CheckState:
     def stop_running(self, *, cancelled: bool = False, error: str | None = None) -> None:
         """The run ended without (or before) a report: unfinished stages say so."""
         self.running = False
+        self.in_place = False
         self.cancelled = self.cancelled or cancelled
         self.error = error or self.error
         word = "cancelled" if cancelled else "not finished"
@@ -134,6 +151,24 @@ class CheckState:
         self.stages[result.stage] = replace(
             self.stages[result.stage], status=result.status, summary=result.summary,
             duration_ms=result.duration_ms, details=tuple(result.details))
+
+
+def changes_since(before: Report, after: Report) -> tuple[str, ...]:
+    """Watch mode: what one round changed, as short phrases (`TLS ✓ PASS → ✗ FAIL`)."""
+    old = {r.stage: r.status for r in before.stages}
+    out = []
+    if before.verdict.http_status != after.verdict.http_status or (
+            before.verdict.would_fail != after.verdict.would_fail):
+        out.append(f"verdict {_answer(before)} to {_answer(after)}")
+    for result in after.stages:
+        was = old.get(result.stage)
+        if was is not None and was is not result.status:
+            out.append(f"{result.stage.label} {was.value} to {result.status.value}")
+    return tuple(out)
+
+
+def _answer(report: Report) -> str:
+    return str(report.verdict.http_status or 502) if report.verdict.would_fail else "OK"
 
 
 @dataclass

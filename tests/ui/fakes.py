@@ -79,10 +79,13 @@ def protocol_results() -> tuple[ProtocolResult, ...]:
     refused = "tlsv1 alert protocol version"
     cf = attempt(Protocol.TLSv1_2, Outcome.ALERT, _alert_flight(40),
                  error="sslv3 alert handshake failure")
+    # then each other suite alone (the engine enumerates in parallel): refused, not errors
+    one = attempt(Protocol.TLSv1_2, Outcome.ALERT, _alert_flight(40), Purpose.ENUMERATE,
+                  offered=(0xC02F,), error="sslv3 alert handshake failure")
     broad = attempt(Protocol.TLSv1_2, Outcome.SERVER_HELLO, _hello_flight(), Purpose.BROAD,
                     offered=(CHACHA,))
     rows = [ProtocolResult(Protocol.TLSv1_2, True, True, None, (), "sslv3 alert handshake "
-                           "failure", "ECDHE-RSA-CHACHA20-POLY1305", (cf, broad), ADDRESS)]
+                           "failure", "ECDHE-RSA-CHACHA20-POLY1305", (cf, one, broad), ADDRESS)]
     for p in (Protocol.TLSv1_1, Protocol.TLSv1, Protocol.SSLv3, Protocol.TLSv1_3):
         a = attempt(p, Outcome.ALERT, _alert_flight(70),
                     Purpose.INFO if p is Protocol.TLSv1_3 else Purpose.CLOUDFRONT)
@@ -122,10 +125,11 @@ def failing_report(target: Target = TARGET, cert: CertificateReport | None = Non
         StageResult(Stage.TCP, Status.PASS, "port 443 open (1 ms)", 1.0,
                     (f"{ADDRESS}:443 connected in 1 ms",)),
         StageResult(Stage.TLS, Status.FAIL, CAUSE.message, 30.0),
-        StageResult(Stage.CERTIFICATE, Status.PASS, "valid for origin.example.com, trusted",
-                    2.0),
-        StageResult(Stage.HTTP, Status.SKIPPED, "no working TLS handshake to send a request "
-                    "over"),
+        # what the engine says of stages CloudFront never reaches (TLS blocks)
+        StageResult(Stage.CERTIFICATE, Status.SKIPPED, "not reached by CloudFront; the origin "
+                    "itself: valid for origin.example.com, trusted", 2.0),
+        StageResult(Stage.HTTP, Status.SKIPPED, "not reached by CloudFront; the origin itself: "
+                    "HTTP/1.1 200 OK", 5.0, (f"{ADDRESS}: HTTP/1.1 200 OK",)),
     )
     address = AddressReport(ADDRESS, TcpResult(ADDRESS, 443, True, TcpOutcome.CONNECTED),
                             protocol_results(), cert or certificate())

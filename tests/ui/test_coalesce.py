@@ -85,7 +85,7 @@ async def test_a_burst_is_merged_and_the_final_state_is_complete() -> None:
         assert isinstance(handled[-1].event, CheckFinished)
 
         # ...and no event was lost: the screen folded in every attempt of the burst
-        assert len(screen.state.attempts[(ADDRESS, Protocol.TLSv1_2)]) == BURST + 2
+        assert len(screen.state.attempts[(ADDRESS, Protocol.TLSv1_2)]) == BURST + 3
         assert not screen.state.running and screen.state.report is report
         tls = screen.query_one("#stage-tls", StagePanel)
         assert tls.view.status is Status.FAIL

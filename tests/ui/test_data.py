@@ -28,7 +28,7 @@ def test_entries_from_inventory() -> None:
     assets = shop.entries[2]
     assert not assets.checkable and "S3" in assets.note
     label = origin_label(api, UNICODE).plain
-    assert label == "api  api.example.com:8443  TLSv1.1,TLSv1.2  Host: viewer's"
+    assert label == "api  api.example.com:8443  TLSv1.1,TLSv1.2  Host from viewer"
     assert entries.adhoc.ca_file == "/tmp/ca.pem"
 
 

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from cftui.demo.origins import DemoOrigin
+from cftui.demo.origins import DemoOrigin, DemoOrigins
 from cftui.engine.results import Stage, StageStarted, Status
 from cftui.ui.app import CftuiApp
 from cftui.ui.messages import CheckEvent
@@ -83,9 +83,16 @@ async def test_pick_check_detail_back(demo: dict[str, DemoOrigin]) -> None:
         assert app.screen.query_one(VerdictBar).text.startswith("✗ CloudFront would answer")
 
 
-async def test_cancel_keeps_results_and_escape_goes_back(demo: dict[str, DemoOrigin]) -> None:
+async def test_cancel_keeps_results_and_escape_goes_back() -> None:
     seen: list[object] = []
-    app = app_for(demo, "slow")
+    # its own slow origin, with a read timeout long enough that a busy machine still
+    # presses Esc while the request waits
+    with DemoOrigins(("slow",), read_timeout=8.0) as origins:
+        app = CftuiApp.from_demo(origins)
+        await _cancel_keeps_results(app, seen)
+
+
+async def _cancel_keeps_results(app: CftuiApp, seen: list[object]) -> None:
     async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
         await pilot.press("enter")
         deadline = time.monotonic() + 20  # generous: CI machines are busy

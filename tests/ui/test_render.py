@@ -56,7 +56,7 @@ def test_state_folds_events_into_grid_rows() -> None:
     line = grid_line(first, UNICODE, fixed_formatter()).plain
     assert line.startswith("TLSv1.2") and "✗ no common suite" in line
     assert rows[-1].protocol is Protocol.TLSv1_3 and rows[-1].kind == "info"
-    assert len(state.attempts_for(first.address, Protocol.TLSv1_2)) == 2
+    assert len(state.attempts_for(first.address, Protocol.TLSv1_2)) == 3
 
 
 def test_grid_rows_while_running() -> None:
@@ -123,7 +123,7 @@ def test_ladder_steps_for_a_failed_handshake() -> None:
 
 
 def test_ladder_steps_for_an_accepted_hello() -> None:
-    broad = failing_report().per_address[0].protocols[0].attempts[1]
+    broad = failing_report().per_address[0].protocols[0].attempts[2]
     names = [s.name for s in steps(broad)]
     assert names[:4] == ["ClientHello", "ServerHello", "Certificate", "ServerHelloDone"]
     assert focus_step(steps(broad), accepted=True) == 1
@@ -134,3 +134,47 @@ def test_hexdump_is_offset_hex_and_printable_ascii() -> None:
     assert lines[0] == "0000  41 42 43 00 1b 41 42 43  ABC..ABC"
     assert lines[1].startswith("0008  44 45 46")
     assert all("\x1b" not in line for line in lines)
+
+
+def test_a_one_suite_refusal_is_an_answer_not_an_error() -> None:
+    from cftui.ui.render.session import attempt_title
+
+    one = failing_report().per_address[0].protocols[0].attempts[1]
+    ladder = steps(one)
+    assert not any(step.bad for step in ladder)
+    assert ladder[-1].name.startswith("suite not accepted")
+    title = attempt_title(one, 1, 3, UNICODE).plain
+    assert "not accepted: ECDHE-RSA-AES128-GCM-SHA256" in title and "✗" not in title
+
+
+def test_not_reached_stage_says_so_with_the_origin_answer_as_information() -> None:
+    from cftui.ui.render.stages import stage_details
+
+    report = failing_report()
+    state = CheckState(report.target)
+    state.finish(report)
+    view = state.stages[Stage.HTTP]
+    header = stage_header(view, UNICODE, fixed_formatter()).plain
+    assert "NOT REACHED" in header and "SKIPPED" not in header and "PASS" not in header
+    assert header.endswith("NOT REACHED      the origin itself: HTTP/1.1 200 OK")
+    body = [c.plain for c in stage_details(Stage.HTTP, view, report)]
+    assert body == ["(not what CloudFront gets) 192.0.2.10: HTTP/1.1 200 OK"]
+
+
+def test_fail_is_reverse_and_bold_so_no_color_cannot_dim_it() -> None:
+    from cftui.ui.render.stages import STATUS_STYLES
+
+    assert {"bold", "reverse"} <= set(STATUS_STYLES[Status.FAIL].split())
+    assert "reverse" not in STATUS_STYLES[Status.PASS]
+
+
+def test_wrapped_command_is_whole_and_breaks_only_at_spaces_and_colons() -> None:
+    from cftui.ui.render.session import wrap_command
+
+    command = ("openssl s_client -connect 192.0.2.10:443 -tls1_2 -cipher "
+               + ":".join(f"ECDHE-RSA-SUITE-{i}" for i in range(12)) + " < /dev/null")
+    lines = wrap_command(command, 60)
+    assert all(len(line) <= 60 for line in lines) and len(lines) > 2
+    assert all(line.endswith((" \\", ":\\")) for line in lines[:-1])
+    rebuilt = "".join(line.removesuffix("\\") for line in lines)
+    assert rebuilt == command

@@ -70,8 +70,15 @@ class Step:
         return len(self.raw)
 
 
+def suite_refused(attempt: ProtocolAttempt) -> bool:
+    """A one-suite enumeration try the origin turned down: an answer, not an error."""
+    return (attempt.purpose is Purpose.ENUMERATE and not attempt.accepted
+            and len(attempt.offered) == 1 and attempt.outcome is Outcome.ALERT)
+
+
 def steps(attempt: ProtocolAttempt, chain: Sequence[CertInfo] = ()) -> list[Step]:
     """ClientHello, then each message the origin sent, then how the exchange ended."""
+    refused = suite_refused(attempt)
     out = [Step("out", "ClientHello", attempt.client_hello, client_fields(attempt))]
     flight = attempt.flight
     if flight is not None:
@@ -87,7 +94,7 @@ def steps(attempt: ProtocolAttempt, chain: Sequence[CertInfo] = ()) -> list[Step
             elif message.name == "CertificateRequest":
                 fields = (*fields, ("meaning", CLIENT_CERT_MEANING))
             # CloudFront sends no client certificate (unless origin mTLS is set up)
-            bad = message.name in ("Alert", "CertificateRequest")
+            bad = message.name in ("Alert", "CertificateRequest") and not refused
             out.append(Step("in", label, message.raw, fields, bad=bad))
     out.append(_ending(attempt))
     return out
@@ -182,6 +189,9 @@ def _ending(attempt: ProtocolAttempt) -> Step:
         return Step("end", f"no handshake: {why}", b"", (("outcome", attempt.outcome.value),),
                     bad=True)
     bad, text = ENDINGS[flight.end]
+    if suite_refused(attempt):
+        return Step("end", "suite not accepted: the end of this try, not an error", b"",
+                    (("outcome", "not accepted"), ("bytes read", str(flight.bytes_read))))
     fields = [("outcome", attempt.outcome.value), ("bytes read", str(flight.bytes_read))]
     if bad or attempt.violation is not None:
         fields.append(("meaning", meaning(attempt)))

@@ -27,8 +27,34 @@ def protocols_text(entry: OriginEntry) -> str:
 def host_text(entry: OriginEntry) -> str:
     """The Host CloudFront sends: a known name, the viewer's (forwarded) or the origin's."""
     if entry.host_header:
-        return f"Host: {entry.host_header}"
-    return "Host: viewer's" if entry.forwards_host else "Host: origin"
+        return f"Host {entry.host_header}"
+    return "Host from viewer" if entry.forwards_host else "Host = origin domain"
+
+
+def config_places() -> list[str]:
+    """Where `cftui` looks for a config when none is given (as find_config does)."""
+    import os
+    from pathlib import Path
+
+    xdg = os.environ.get("XDG_CONFIG_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".config"
+    return [str(Path.cwd() / "cftui.toml"), str(base / "cftui" / "config.toml")]
+
+
+def getting_started() -> Content:
+    """No config: where cftui looked, and the ways to start."""
+    first, second = config_places()
+    return Content.assemble(
+        ("No distributions: no config found.\n", "bold"),
+        ("Looked for ", "$text-muted"), plain(first), ("\n       and ", "$text-muted"),
+        plain(second), "\n\nTo start:\n",
+        ("  cp examples/cftui.toml ./cftui.toml", "bold"), ("   a commented example\n",
+                                                          "$text-muted"),
+        ("  cftui --import dists.json", "bold"),
+        ("   aws cloudfront get-distribution-config output\n", "$text-muted"),
+        ("  cftui --aws", "bold"), ("   list a live account's distributions\n", "$text-muted"),
+        ("  ctrl+n", "bold"), ("   check one origin now, any domain\n", "$text-muted"),
+    )
 
 
 def origin_label(entry: OriginEntry, glyphs: Glyphs, last: Report | None = None) -> Content:
@@ -40,8 +66,9 @@ def origin_label(entry: OriginEntry, glyphs: Glyphs, last: Report | None = None)
         parts += [safe(entry.name, "bold"), ("  ", "")]
     parts.append(safe(f"{entry.domain}:{entry.port}", "" if entry.checkable else MUTED))
     if entry.checkable:
-        parts += [(f"  {protocols_text(entry)}", MUTED), ("  ", ""),
-                  safe(host_text(entry), MUTED)]
+        parts.append((f"  {protocols_text(entry)}", MUTED))
+        if entry.host_header or entry.forwards_host:  # the usual Host is in the detail line
+            parts += [("  ", ""), safe(host_text(entry), MUTED)]
     else:
         parts += [(f"  {entry.kind}: ", MUTED), safe(entry.note, MUTED)]
     if entry.groups:

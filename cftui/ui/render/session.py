@@ -9,21 +9,31 @@ from cftui.engine.profile import suite_name
 from cftui.engine.results import CertificateReport
 from cftui.engine.tls.scan import attempt_error
 from cftui.transcript.tables import VerifyStatus
-from cftui.ui.format import safe
+from cftui.ui.format import plain, safe
 from cftui.ui.glyphs import Glyphs
-from cftui.ui.render.ladder import PURPOSES
+from cftui.ui.render.ladder import PURPOSES, suite_refused
 
 
-def attempt_outcome(attempt: ProtocolAttempt) -> tuple[bool, str]:
-    """(accepted, one line): the suite chosen, or why the handshake failed."""
+def attempt_outcome(attempt: ProtocolAttempt) -> tuple[bool | None, str]:
+    """(accepted, one line): the suite chosen, or why the handshake failed; None when the
+    answer is neither good nor bad (one suite offered and turned down)."""
+    flight = attempt.flight
     if attempt.accepted and attempt.server_hello is not None:
-        return True, f"accepted {suite_name(attempt.server_hello.cipher_suite)}"
+        suite = suite_name(attempt.server_hello.cipher_suite)
+        if flight is not None and flight.certificate_request is not None:
+            # as the grid says: CloudFront has no client certificate to give
+            return False, f"client cert required ({suite} chosen)"
+        return True, f"accepted {suite}"
+    if suite_refused(attempt):
+        names = ", ".join(suite_name(c) for c in attempt.offered)
+        return None, f"not accepted: {names}"
     return False, attempt_error(attempt) or attempt.outcome.value
 
 
 def attempt_title(attempt: ProtocolAttempt, index: int, total: int, glyphs: Glyphs) -> Content:
     ok, text = attempt_outcome(attempt)
-    mark = (glyphs.ok, "$success bold") if ok else (glyphs.bad, "$error bold")
+    mark = ((glyphs.ok, "$success bold") if ok else (glyphs.info, "") if ok is None
+            else (glyphs.bad, "$error bold reverse"))
     parts: list[Content | tuple[str, str]] = [
         (f"{attempt.protocol.value} ", "bold"),
         safe(f"{attempt.address}:{attempt.port}"),
@@ -33,8 +43,44 @@ def attempt_title(attempt: ProtocolAttempt, index: int, total: int, glyphs: Glyp
     return Content.assemble(*parts)
 
 
-def command_line(command: str) -> Content:
-    return Content.assemble(("$ ", "$text-muted"), safe(command))
+def command_line(command: str, width: int = 0) -> Content:
+    """The whole command, wrapped at spaces and `:` with shell line continuations, so it
+    can be selected and pasted as it stands; width 0: one line."""
+    lines = wrap_command(plain(command), width - 2) if width > 10 else [plain(command)]
+    return Content.assemble(("$ ", "$text-muted"), Content("\n  ".join(lines)))
+
+
+def wrap_command(command: str, width: int) -> list[str]:
+    """Lines of at most `width` cells, each but the last ending in ` \\`; a long unquoted
+    word is split after a `:` (a backslash-newline inside a word is removed by the shell)."""
+    room = max(8, width - 2)
+    pieces: list[tuple[str, bool]] = []  # (text, space before)
+    for word in command.split(" "):
+        parts = _split_word(word, room) if len(word) > room and "'" not in word else [word]
+        pieces += [(part, i == 0) for i, part in enumerate(parts)]
+    lines: list[str] = []
+    line = ""
+    for text, spaced in pieces:
+        joined = (line + " " + text if spaced else line + text) if line else text
+        if line and len(joined) > room:
+            lines.append(line + (" \\" if spaced else "\\"))
+            line = text
+        else:
+            line = joined
+    lines.append(line)
+    return lines
+
+
+def _split_word(word: str, room: int) -> list[str]:
+    parts, current = [], ""
+    for chunk in word.split(":"):
+        piece = chunk if not current else ":" + chunk
+        if current and len(current) + len(piece) > room:
+            parts.append(current + ":")
+            current = chunk
+        else:
+            current += piece
+    return [*parts, current]
 
 
 def verify_status(attempt: ProtocolAttempt,

@@ -15,14 +15,25 @@ STATUS_STYLES: dict[Status, str] = {
     Status.DONE: "$text",
     Status.PASS: "$success bold",
     Status.WARN: "$warning bold",
-    Status.FAIL: "$error bold",
+    Status.FAIL: "$error bold reverse",  # the most important state is the most visible
     Status.SKIPPED: "$text-muted",
 }
 
 
-def status_badge(status: Status, glyphs: Glyphs) -> Content:
+#: How the engine words a stage CloudFront never gets to (an earlier stage blocks).
+NOT_REACHED = "not reached"
+
+
+def not_reached(view: StageView) -> bool:
+    return view.status is Status.SKIPPED and view.summary.startswith(NOT_REACHED)
+
+
+def status_badge(status: Status, glyphs: Glyphs, *, unreached: bool = False) -> Content:
     """`✓ PASS`: glyph and word, so colour is never the only signal."""
-    return Content.styled(f"{glyphs.mark(status)} {STATUS_WORDS[status]}", STATUS_STYLES[status])
+    if unreached:
+        return Content.styled(f"{glyphs.info} NOT REACHED", "bold")
+    text = f"{glyphs.mark(status)} {STATUS_WORDS[status]}"
+    return Content.styled(text, STATUS_STYLES[status])
 
 
 def history_strip(history: tuple[Status, ...], glyphs: Glyphs) -> Content:
@@ -36,9 +47,12 @@ HEADER_LEFT = 31
 
 def stage_header_left(view: StageView, glyphs: Glyphs, fmt: Formatter) -> Content:
     """`DNS         ✓ PASS      3 ms`: fixed width, so summaries line up."""
-    badge = status_badge(view.status, glyphs)
+    badge = status_badge(view.status, glyphs, unreached=not_reached(view))
     duration = fmt.duration(view.duration_ms) if view.status not in (
         Status.PENDING, Status.RUNNING, Status.SKIPPED) else ""
+    if badge.cell_length > 10:  # NOT REACHED: no duration to show, the badge takes its room
+        return Content.assemble((f"{view.stage.label:<12}", "bold"),
+                                badge.pad_right(HEADER_LEFT - 12 - badge.cell_length))
     return Content.assemble(
         (f"{view.stage.label:<12}", "bold"),
         badge.pad_right(max(0, 10 - badge.cell_length)),
@@ -48,8 +62,10 @@ def stage_header_left(view: StageView, glyphs: Glyphs, fmt: Formatter) -> Conten
 
 def stage_header_summary(view: StageView, glyphs: Glyphs) -> Content:
     """The summary (untrusted text) and, in watch mode, the history strip."""
-    parts: list[Content | tuple[str, str] | str] = [
-        safe(view.summary or _idle_summary(view.status))]
+    summary = view.summary or _idle_summary(view.status)
+    if not_reached(view):  # "not reached by CloudFront; the origin itself: …"
+        summary = summary.split(";", 1)[-1].strip() if ";" in summary else summary
+    parts: list[Content | tuple[str, str] | str] = [safe(summary)]
     if view.history:
         parts += ["  ", ("history ", "$text-muted"), history_strip(view.history, glyphs)]
     return Content.assemble(*parts)
@@ -71,6 +87,8 @@ def stage_details(stage: Stage, view: StageView, report: Report | None) -> list[
     lines = list(view.details)
     if stage is Stage.HTTP and report is not None:
         lines = _http_lines(report) or lines
+    if not_reached(view):  # what the origin told cftui directly: information, no verdict
+        return [safe(f"(not what CloudFront gets) {line}", "$text-muted") for line in lines]
     if len(lines) <= 1 and view.status is not Status.FAIL:
         return []
     return [safe(line) for line in lines]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from textual.content import Content
 
-from cftui.engine.model import ProtocolAttempt, ProtocolResult, Purpose
+from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose
 from cftui.engine.profile import ORIGIN_SSL_PROTOCOLS, Protocol
 from cftui.engine.results import Status
 from cftui.ui.format import Formatter, plain
@@ -16,7 +16,7 @@ from cftui.ui.glyphs import Glyphs
 INFO_STYLE = "$text-muted"
 ROW_STYLES: dict[str, str] = {
     "pass": "$success bold",
-    "fail": "$error bold",
+    "fail": "$error bold reverse",
     "warn": "$warning bold",
     "info": "$text-muted",
     "pending": "$text-muted",
@@ -99,9 +99,17 @@ def _judge(protocol: Protocol, enabled: bool, r: ProtocolResult) -> tuple[str, s
     if r.accepted:  # speaks the version, none of CloudFront's suites
         why = f"wants {r.broad_cipher}" if r.broad_cipher else error
         return ("fail" if enabled else "info"), "no common suite", why
-    if r.accepted is None:
+    if r.accepted is None or _silent(r):
         return ("fail" if enabled else "info"), "no answer", error
     return ("fail" if enabled else "info"), "refused", error
+
+
+def _silent(r: ProtocolResult) -> bool:
+    """Timed out waiting: the origin said nothing, it did not refuse."""
+    first = next((a for a in r.attempts if a.purpose is not Purpose.BROAD), None)
+    if first is not None:
+        return first.outcome is Outcome.TIMEOUT
+    return "timed out" in (r.error or "")
 
 
 def _mark(kind: str, glyphs: Glyphs) -> str:

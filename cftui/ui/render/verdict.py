@@ -24,8 +24,9 @@ class VerdictView:
 
 def verdict_view(report: Report | None, *, running: bool, done: int, glyphs: Glyphs,
                  cancelled: bool = False, error: str | None = None,
-                 history: Sequence[int | None] = ()) -> VerdictView:
-    tail = _history(history)
+                 history: Sequence[int | None] = (),
+                 changes: Sequence[str] | None = None) -> VerdictView:
+    tail = _history(history, changes)
     if error:
         return VerdictView("error", (
             Content.assemble((f"{glyphs.bad} check failed: ", "bold"), safe(error)),
@@ -70,11 +71,14 @@ def verdict_view(report: Report | None, *, running: bool, done: int, glyphs: Gly
     return VerdictView(kind, tuple(lines))
 
 
-def _history(history: Sequence[int | None]) -> Content:
+def _history(history: Sequence[int | None], changes: Sequence[str] | None = None) -> Content:
+    """Watch mode: the last verdicts, then what the last round changed."""
     if not history:
         return Content("")
-    words = " ".join("OK" if h in (None, 200) else str(h) for h in history)
-    return Content.styled(f"   watch: {words}", "$text-muted")
+    words = " ".join("OK" if h in (None, 200) else str(h) for h in history[-6:])
+    said = ("" if changes is None else
+            "; " + (", ".join(changes) if changes else "no change") + " since last round")
+    return Content.styled(f"   watch: {words}{said}", "$text-muted")
 
 
 def causes_lines(report: Report, glyphs: Glyphs) -> list[Content]:

@@ -22,7 +22,7 @@ from cftui.ui.render.stages import stage_details
 from cftui.ui.render.target import target_title
 from cftui.ui.render.tls import grid_header, grid_rows
 from cftui.ui.render.verdict import causes_lines, verdict_view
-from cftui.ui.state import STAGES, CheckSession, CheckState
+from cftui.ui.state import STAGES, CheckSession, CheckState, changes_since
 from cftui.ui.widgets.common import cftui_app, formatter_of, glyphs_of
 from cftui.ui.widgets.stage_panel import StagePanel
 from cftui.ui.widgets.tls_grid import TlsGrid
@@ -34,7 +34,9 @@ class CheckScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="check.cancel"),
-        Binding("escape,q,backspace", "back", "Back", id="check.back"),
+        Binding("escape", "back", "Back", id="check.back"),
+        # "back" anywhere: while a check runs they cancel it first, then go back
+        Binding("q,backspace", "leave", "Back", show=False, id="check.leave"),
         Binding("r", "rerun", "Re-run", id="check.rerun"),
         Binding("w", "toggle_watch", "Watch", id="check.watch"),
         Binding("e", "export", "Export", id="check.export"),
@@ -55,6 +57,7 @@ class CheckScreen(Screen[None]):
         self._worker: Worker[Report] | None = None
         self._watch_timer: Timer | None = None
         self._autostart = autostart
+        self._shown_failure = False
 
     # --- layout -------------------------------------------------------------------
 
@@ -87,12 +90,15 @@ class CheckScreen(Screen[None]):
 
     # --- running -------------------------------------------------------------------
 
-    def start_check(self) -> None:
-        """Start a new run; a running one is cancelled (exclusive worker group)."""
+    def start_check(self, *, in_place: bool = False) -> None:
+        """Start a new run; a running one is cancelled (exclusive worker group).
+
+        A watch round (`in_place`) keeps the last results on screen until the new report
+        is in, so nothing blanks, jumps or flips between rounds."""
         self.run_id += 1
         self._cancel_timer()
         fmt = formatter_of(self)
-        self.state.start(fmt.now(), self.session.history)
+        self.state.start(fmt.now(), self.session.history, keep=in_place)
         self.refresh_all()
         self._worker = self._check(self.run_id, EventLog())
 
@@ -123,8 +129,9 @@ class CheckScreen(Screen[None]):
             self._finished(report)
         if changed:
             self.refresh_stages(changed)
-        if report is not None:
-            # after the TLS grid has settled (its highlight scrolls the panels to itself)
+        if report is not None and not self._shown_failure:
+            # once per visit: a watch round must not move the view the user has chosen
+            self._shown_failure = True
             self.set_timer(0.05, partial(self._show_first_failure, report))
 
     @on(Worker.StateChanged)
@@ -146,6 +153,8 @@ class CheckScreen(Screen[None]):
                 self.refresh_all()
 
     def _finished(self, report: Report) -> None:
+        if self.watching and self.session.report is not None and not report.cancelled:
+            self.state.changes = changes_since(self.session.report, report)
         self.session.report = report
         if self.watching:
             self.session.history.record(report)
@@ -154,11 +163,40 @@ class CheckScreen(Screen[None]):
         self._schedule_watch()
 
     def _show_first_failure(self, report: Report) -> None:
-        """In a small terminal the failing stage may be below the fold: bring it in view."""
+        """In a small terminal the failing stage may be below the fold: bring it in view.
+
+        A failing TLS stage moves the grid's cursor to the first failing row instead, so the
+        cursor stays on screen; elsewhere the cursor is brought back by the first key."""
         failed = next((s.stage for s in report.stages if s.status is Status.FAIL), None)
-        if failed is not None and report is self.session.report:
-            panel = self.query_one(f"#stage-{failed.value}", StagePanel)
-            self.query_one("#stages", VerticalScroll).scroll_to_widget(panel, animate=False)
+        if failed is None or report is not self.session.report:
+            return
+        grid = self.query_one(TlsGrid)
+        if failed is Stage.TLS and grid.first_failing() is not None:
+            grid.highlighted = grid.first_failing()
+            self._reveal_cursor()
+            return
+        panel = self.query_one(f"#stage-{failed.value}", StagePanel)
+        self.query_one("#stages", VerticalScroll).scroll_to_widget(panel, animate=False)
+
+    def cursor_visible(self) -> bool:
+        """Is the TLS grid's highlighted row inside the visible part of the stages?"""
+        row = self.query_one(TlsGrid).cursor_region()
+        stages = self.query_one("#stages", VerticalScroll)
+        return row is not None and stages.region.contains_region(row)
+
+    def _reveal_cursor(self) -> None:
+        row = self.query_one(TlsGrid).cursor_region()
+        if row is None:
+            return
+        stages = self.query_one("#stages", VerticalScroll)
+        if stages.region.contains_region(row):
+            return
+        virtual = row.translate((-stages.region.x, -stages.region.y + int(stages.scroll_y)))
+        stages.scroll_to_region(virtual.grow((1, 0, 1, 0)), animate=False, immediate=True)
+
+    @on(OptionList.OptionHighlighted, "#tls-grid")
+    def _on_grid_moved(self, event: OptionList.OptionHighlighted) -> None:
+        self.call_after_refresh(self._reveal_cursor)
 
     def _schedule_watch(self) -> None:
         self._cancel_timer()
@@ -173,31 +211,50 @@ class CheckScreen(Screen[None]):
 
     def _watch_tick(self) -> None:
         if self.watching and not self.state.running:
-            self.start_check()
+            self.start_check(in_place=self.session.report is not None)
 
     # --- actions -------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In watch mode the footer stays the same between rounds: Esc is Back (a round in
+        # flight is cancelled), Export offers the last finished report.
         if action == "cancel":
-            return self.state.running
+            return self.state.running and not self.watching
         if action == "back":
-            return not self.state.running
+            return not self.state.running or self.watching
         if action in ("export", "copy_json"):
-            return self.state.report is not None and not self.state.running
+            return self._exportable() is not None
         return True
 
-    def action_cancel(self) -> None:
+    def _exportable(self) -> Report | None:
+        if self.state.report is not None and not self.state.running:
+            return self.state.report
+        if self.watching and self.session.report is not None:
+            return self.session.report
+        return None
+
+    def action_cancel(self, *, quiet: bool = False) -> None:
+        """Set the worker's cancel event: the engine closes its sockets and returns within
+        ~50 ms; nothing waits for it (its late messages carry an old run id)."""
         if not self.state.running:
             return
         self.workers.cancel_group(self, "check")
         self.run_id += 1  # whatever the old run still posts is dropped
         self._stop_watch()
         self.state.stop_running(cancelled=True)
+        if quiet:
+            return
         self.refresh_all()
-        self.notify("Check cancelled", markup=False)
+        self.notify("Check cancelled", markup=False, timeout=3)
 
     def action_back(self) -> None:
+        self.action_leave()
+
+    def action_leave(self) -> None:
+        """Back, from anywhere: a running check is cancelled first."""
+        self.action_cancel(quiet=True)
         self._stop_watch()
+        self.app.clear_notifications()
         self.dismiss(None)
 
     def action_scroll(self, direction: int) -> None:
@@ -214,12 +271,12 @@ class CheckScreen(Screen[None]):
         self.watching = not self.watching
         if self.watching:
             interval = cftui_app(self).watch_interval
-            self.notify(f"Watching: re-probing every {interval:g} s", markup=False)
+            self.notify(f"Watching every {interval:g} s", markup=False, timeout=3)
             if not self.state.running:
                 self.start_check()
         else:
             self._stop_watch()
-            self.notify("Watch stopped", markup=False)
+            self.notify("Watch stopped", markup=False, timeout=3)
         self.refresh_title()
         self.refresh_bindings()
 
@@ -228,14 +285,19 @@ class CheckScreen(Screen[None]):
         self._cancel_timer()
 
     def action_export(self) -> None:
-        if self.state.report is not None:
-            cftui_app(self).export_report(self.state.report)
+        report = self._exportable()
+        if report is not None:
+            cftui_app(self).export_report(report)
 
     def action_copy_json(self) -> None:
-        if self.state.report is not None:
-            cftui_app(self).copy_report_json(self.state.report)
+        report = self._exportable()
+        if report is not None:
+            cftui_app(self).copy_report_json(report)
 
     def action_detail(self) -> None:
+        if not self.cursor_visible():  # never open a row the user cannot see
+            self._reveal_cursor()
+            return
         row = self.query_one(TlsGrid).selected_row
         if row is not None:
             self._open_detail(row.key)
@@ -243,7 +305,9 @@ class CheckScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#tls-grid")
     def _on_grid_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id:
+        if not self.cursor_visible():  # never open a row the user cannot see
+            self._reveal_cursor()
+        elif event.option.id:
             self._open_detail(event.option.id)
 
     def _open_detail(self, key: str) -> None:
@@ -254,9 +318,9 @@ class CheckScreen(Screen[None]):
             return
         attempts = self.state.attempts_for(row.address, row.protocol)
         if not attempts:
-            self.notify(f"No handshake with {row.protocol.value} on {row.address} yet",
-                        markup=False)
+            self.notify(f"No handshake with {row.protocol.value} yet", markup=False, timeout=3)
             return
+        self.app.clear_notifications()
         self.app.push_screen(DetailScreen(self.target, attempts, self.state.report))
 
     # --- drawing -------------------------------------------------------------------
@@ -289,9 +353,10 @@ class CheckScreen(Screen[None]):
         done = sum(1 for v in state.stages.values() if v.status.value in
                    ("pass", "warn", "fail", "skipped"))
         self.query_one(VerdictBar).view = verdict_view(
-            report, running=state.running, done=done, glyphs=glyphs,
+            report, running=state.running and not state.in_place, done=done, glyphs=glyphs,
             cancelled=state.cancelled, error=state.error,
-            history=tuple(self.session.history.verdicts))
+            history=tuple(self.session.history.verdicts),
+            changes=state.changes if self.watching else None)
         self.refresh_title()
         self.refresh_bindings()
 
@@ -300,7 +365,7 @@ class CheckScreen(Screen[None]):
         self.query_one("#check-title", Static).update(
             target_title(self.target, watching=self.watching,
                          interval=cftui_app(self).watch_interval,
-                         runs=self.session.history.runs,
+                         runs=self.session.history.runs, busy=self.state.running,
                          checked_at=fmt.clock(self.state.report.started_at)
                          if self.state.report else None))
 

@@ -29,6 +29,7 @@ class DetailScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,backspace", "back", "Back", id="detail.back"),
         Binding("c", "copy_command", "Copy command", id="detail.copy-command"),
+        Binding("s", "save_command", "Save command", id="detail.save-command"),
         Binding("t", "toggle_view", "Transcript", id="detail.transcript"),
         Binding("right_square_bracket,n", "attempt(1)", "Next try", id="detail.next-try"),
         Binding("left_square_bracket,p", "attempt(-1)", "Prev try", id="detail.prev-try"),
@@ -73,7 +74,7 @@ class DetailScreen(Screen[None]):
         self.command = transcript.s_client_command(
             attempt, servername=attempt.sni, ca_file=self.target.ca_file,
             verify_name=self.target.expected_name)
-        self.query_one("#command", Static).update(command_line(self.command))
+        self._show_command()
         ladder = self.query_one(Ladder)
         ladder_steps = steps(attempt, self._chain(attempt.address))
         ladder.show(ladder_steps, focus_step(ladder_steps, attempt.accepted))
@@ -81,6 +82,13 @@ class DetailScreen(Screen[None]):
         self.query_one(MessageView).show(ladder.selected)
         verify = verify_status(attempt, self._certificate(attempt.address))
         self.query_one(TranscriptView).show(transcript.render(attempt, verify))
+
+    def _show_command(self) -> None:
+        width = self.query_one("#command", Static).content_region.width or self.size.width - 2
+        self.query_one("#command", Static).update(command_line(self.command, width))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_command)
 
     def redraw(self) -> None:
         self.show_attempt(self.index)
@@ -113,9 +121,21 @@ class DetailScreen(Screen[None]):
         self.dismiss(None)
 
     def action_copy_command(self) -> None:
+        """OSC 52 cannot tell whether the terminal took it (tmux's default
+        `set-clipboard external` drops it), so the notice says what was done, not more."""
         self.app.copy_to_clipboard(self.command)
-        self.notify(f"Copied: {plain(self.command)[:60]}", title="s_client command",
-                    markup=False)
+        self.notify("Sent to the terminal's clipboard (OSC 52). Not there? s saves a file.",
+                    markup=False, timeout=4)
+
+    def action_save_command(self) -> None:
+        from cftui.ui.export import save_command
+
+        try:
+            path = save_command(self.command, self.target, getattr(self.app, "export_dir", None))
+        except OSError as exc:
+            self.notify(f"Not saved: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        self.notify(f"Saved to {plain(str(path))}", markup=False, timeout=6)
 
     def action_toggle_view(self) -> None:
         switcher = self.query_one(ContentSwitcher)

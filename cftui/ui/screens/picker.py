@@ -14,7 +14,13 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cftui.ui.entries import OriginEntry, PickerEntries
-from cftui.ui.render.picker import adhoc_label, entry_detail, group_label, origin_label
+from cftui.ui.render.picker import (
+    adhoc_label,
+    entry_detail,
+    getting_started,
+    group_label,
+    origin_label,
+)
 from cftui.ui.widgets.common import cftui_app, glyphs_of
 
 ADHOC = "adhoc"
@@ -75,6 +81,7 @@ class PickerScreen(Screen[None]):
         yield FilterInput(placeholder="type to filter origins, or a domain to check",
                           id="filter")
         yield OriginList()
+        yield Static(getting_started(), id="getting-started", markup=False)
         yield Static(id="entry-detail", markup=False)
         yield Footer()
 
@@ -82,6 +89,7 @@ class PickerScreen(Screen[None]):
         count = sum(1 for _ in self.entries.entries())
         source = self.entries.source or "no source"
         groups = len(self.entries.groups)
+        self.query_one("#getting-started").display = groups == 0
         self.query_one("#picker-title", Static).update(Content.assemble(
             ("cftui", "bold"), "  ",
             (f"{source}: {groups} distribution{'s' * (groups != 1)}, "

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -63,6 +64,18 @@ class TlsGrid(OptionList, inherit_bindings=False):
     def clear_layout(self) -> None:
         """Force a rebuild on the next show (glyphs changed)."""
         self._layout = ()
+
+    def first_failing(self) -> int | None:
+        """The option index of the first row whose outcome fails CloudFront."""
+        key = next((r.key for r in self.rows.values() if r.kind == "fail"), None)
+        return self.get_option_index(key) if key is not None else None
+
+    def cursor_region(self) -> Region | None:
+        """Where the highlighted row is on screen (rows are one line: they never wrap)."""
+        if self.highlighted is None or not self.region:
+            return None
+        y = self.content_region.y + self.highlighted - int(self.scroll_y)
+        return Region(self.content_region.x, y, self.content_region.width, 1)
 
     @property
     def selected_row(self) -> GridRow | None:
