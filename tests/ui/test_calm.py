@@ -91,8 +91,6 @@ async def test_quit_stops_the_engine_on_a_silent_peer(silent: RawPeer) -> None:
     assert await _quit_while_waiting(silent_target(silent, http=False)) < SLACK
 
 
-@pytest.mark.xfail(strict=True, reason="engine: http.fetch's handshake waits without the "
-                   "cancel event (cftui/engine/http.py, handshake(conn, deadline))")
 async def test_quit_stops_the_engine_on_a_silent_peer_with_http(silent: RawPeer) -> None:
     assert await _quit_while_waiting(silent_target(silent)) < SLACK
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from cftui.demo.origins import DemoOrigin, DemoOrigins
-from cftui.engine.results import Stage, StageStarted, Status
+from cftui.engine.results import Stage, StageFinished, Status
 from cftui.ui.app import CftuiApp
 from cftui.ui.messages import CheckEvent
 from cftui.ui.screens.checks import CheckScreen
@@ -96,10 +96,12 @@ async def _cancel_keeps_results(app: CftuiApp, seen: list[object]) -> None:
     async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
         await pilot.press("enter")
         deadline = time.monotonic() + 20  # generous: CI machines are busy
-        while time.monotonic() < deadline:  # until the HTTP stage (3 s here) has started
+        # the request starts with the scan and this origin answers after 3 s: cancel as
+        # soon as the TLS stage has its facts, while the request is still waiting
+        while time.monotonic() < deadline:
             await asyncio.sleep(0.02)
-            if any(isinstance(m, CheckEvent) and m.event == StageStarted(Stage.HTTP)
-                   for m in seen):
+            if any(isinstance(m, CheckEvent) and isinstance(m.event, StageFinished)
+                   and m.event.result.stage is Stage.TLS for m in seen):
                 break
         await pilot.pause()
         screen = app.screen

@@ -72,8 +72,8 @@ class AdhocScreen(ModalScreen[Target | None]):
     """Enter checks with what is filled in; Tab moves between fields; Esc goes back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
-        Binding("enter", "check", "Check"),
+        Binding("escape", "back", "Back", id="adhoc.back"),
+        Binding("enter", "check", "Check", id="adhoc.check"),
     ]
 
     def __init__(self, domain: str, defaults: AdhocDefaults) -> None:
