@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -343,3 +344,51 @@ def test_one_json_dumper_escapes_c1_and_bidi() -> None:
     assert export.render.__code__.co_names.count("jsontext")  # the app's export uses it
     text = jsontext.dumps({"name": "a\u202eb\x85c\x1b\u2028"})
     assert text.isascii() and "\\u202e" in text and "\\u0085" in text and "\\u001b" in text
+
+
+def test_ctrl_c_on_a_silent_origin_exits_130_at_once() -> None:
+    """Ctrl+C while every probe waits on an origin that accepts and never answers: the
+    engine sees the cancel within a fraction of a second, and nothing waits out a timeout.
+    (The 0.5 s goal is measured in bench/; this allows slack for a busy machine.)"""
+    import signal
+    import socket
+    import threading
+
+    held: list[socket.socket] = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        listener.settimeout(0.2)
+        stop = threading.Event()
+
+        def accept() -> None:
+            while not stop.is_set():
+                try:
+                    held.append(listener.accept()[0])
+                except OSError:
+                    continue
+
+        acceptor = threading.Thread(target=accept, daemon=True)
+        acceptor.start()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cftui", "check", "origin.example.com", "--connect-to",
+             "127.0.0.1", "--port", str(listener.getsockname()[1]), "--connect-timeout", "10",
+             "--read-timeout", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 20
+            while len(held) < 3 and time.monotonic() < deadline:  # the probes are waiting
+                time.sleep(0.05)
+            assert held, "cftui never connected"
+            sent = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=30)
+            took = time.monotonic() - sent
+        finally:
+            proc.kill()
+            stop.set()
+            acceptor.join()
+            for sock in held:
+                sock.close()
+    assert proc.returncode == 130
+    assert took < 3.0, took
+    assert err.decode().strip().splitlines() == ["cftui: interrupted"]
