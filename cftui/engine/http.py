@@ -42,32 +42,51 @@ def _send(conn: SSL.Connection, data: bytes, deadline: float,
             wait(conn, deadline, cancel=cancel)
 
 
+def _head_end(data: bytes | bytearray) -> int | None:
+    """Where the first response head in `data` ends (after its blank line), if it does."""
+    ends = [i + len(sep) for sep in (b"\r\n\r\n", b"\n\n") if (i := data.find(sep)) >= 0]
+    return min(ends) if ends else None
+
+
 def _read_head(conn: SSL.Connection, deadline: float, limit: int,
-               cancel: threading.Event | None = None) -> tuple[bytes, float | None, str]:
-    """Read until the end of the response head. Returns (bytes, first byte ms, why)."""
-    data = bytearray()
+               cancel: threading.Event | None = None, data: bytes = b""
+               ) -> tuple[bytes, bytes, float | None, str]:
+    """Read until the end of one response head, starting with what is already in `data`.
+    Returns (head, bytes after it, first byte ms, why)."""
+    buffer = bytearray(data)
     start = time.monotonic()
-    first: float | None = None
-    while b"\r\n\r\n" not in data and b"\n\n" not in data:
-        if len(data) > limit:
-            return bytes(data), first, "too-large"
+    first: float | None = 0.0 if data else None
+    while (end := _head_end(buffer)) is None:
+        if len(buffer) > limit:
+            return bytes(buffer), b"", first, "too-large"
         try:
             chunk = conn.recv(16384)
         except SSL.WantReadError:
             wait(conn, deadline, cancel=cancel)
             continue
-        except SSL.ZeroReturnError:
-            return bytes(data), first, "closed"
-        except SSL.SysCallError:
-            return bytes(data), first, "closed"
+        except (SSL.ZeroReturnError, SSL.SysCallError):
+            return bytes(buffer), b"", first, "closed"
         if not chunk:
-            return bytes(data), first, "closed"
+            return bytes(buffer), b"", first, "closed"
         if first is None:
             first = (time.monotonic() - start) * 1000
-        data += chunk
+        buffer += chunk
     # the last read may have brought the end of a head that is already over the limit
-    end = min(i + len(sep) for sep in (b"\r\n\r\n", b"\n\n") if (i := data.find(sep)) >= 0)
-    return bytes(data), first, "too-large" if end > limit else "head"
+    return bytes(buffer[:end]), bytes(buffer[end:]), first, "too-large" if end > limit else "head"
+
+
+def _final_head(conn: SSL.Connection, deadline: float, limit: int,
+                cancel: threading.Event | None) -> tuple[bytes, float | None, str]:
+    """The final response head: interim 1xx answers (100 Continue, 103 Early Hints) are
+    skipped, as CloudFront waits for the final response."""
+    rest = b""
+    first: float | None = None
+    while True:
+        head, rest, got, why = _read_head(conn, deadline, limit, cancel, rest)
+        first = got if first is None else first
+        parsed = parse_head(head) if why == "head" else None
+        if parsed is None or not 100 <= parsed[0] < 200 or parsed[0] == 101:
+            return head, first, why
 
 
 def request_bytes(host: str, path: str) -> bytes:
@@ -139,7 +158,14 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
         except SSL.Error as exc:
             if watchdog.fired:
                 return result("tls-failed", error="handshake timed out")
-            return result("tls-failed", error=_ssl_error(exc))
+            reason = _ssl_error(exc)
+            if _LOCAL_LIMIT in reason:
+                # OpenSSL's own cap on a handshake message (100 KiB by default, not
+                # settable through pyOpenSSL): a long chain trips it here, not at CloudFront
+                return result("skipped", error="request not sent: the origin's certificate "
+                              "message is over the local OpenSSL's size limit (a limitation "
+                              "of this machine, not the origin's fault)")
+            return result("tls-failed", error=reason)
         finally:
             watchdog.cancel()
         if watchdog.fired:
@@ -154,8 +180,8 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
 
         try:
             _send(conn, request_bytes(host, path), deadline, cancel)
-            head, first, why = _read_head(conn, deadline, profile.MAX_RESPONSE_HEADER_BYTES,
-                                          cancel)
+            head, first, why = _final_head(conn, deadline, profile.MAX_RESPONSE_HEADER_BYTES,
+                                           cancel)
         except Deadline:
             return timed_out()
         except SSL.Error as exc:
@@ -179,12 +205,22 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
                           error="the answer is not HTTP", status_line=head[:80].decode(
                               "latin-1"))
         code, line, headers = parsed
+        if not 100 <= code <= 599 or code == 101:
+            what = ("101 Switching Protocols to a request that asked for no upgrade"
+                    if code == 101 else f"invalid status code {line.split(' ')[1]!r}")
+            return result("not-http", protocol=version, cipher=cipher, first_byte_ms=first,
+                          error=f"the answer is not a usable HTTP response: {what}",
+                          status_line=line[:80])
         return result("response", protocol=version, cipher=cipher, status_code=code,
                       status_line=line, headers=headers, first_byte_ms=first)
     except OSError as exc:
         return result("error", protocol=version, cipher=cipher, error=describe_os_error(exc))
     finally:
         watchdog.cancel()
+
+
+#: OpenSSL's reason when a handshake message is over its max_cert_list.
+_LOCAL_LIMIT = "excessive message size"
 
 
 def _ssl_error(exc: SSL.Error) -> str:

@@ -610,3 +610,16 @@ def test_version_spoken_only_with_null_or_anonymous_suites_is_a_cipher_mismatch(
     assert tls12.accepted is True and tls12.broad_cipher
     assert ("NULL" in tls12.broad_cipher or tls12.broad_cipher.startswith(("ADH", "AECDH")))
     assert all(a.violation is None for a in tls12.attempts)
+
+
+def test_a_chain_over_the_local_openssl_limit_is_not_the_origins_fault(
+        run_check: Check, tls_origin, pki: SessionPki) -> None:
+    """10,000 SANs (about 190 KB) pass the raw probe; the local OpenSSL refuses the message
+    in the real handshake. That is a limitation here, never tls-handshake-failed."""
+    names = [NAME] + [f"h{i}.example.com" for i in range(10_000)]
+    report = run_check(tls_origin(pki.issue(*names), **TLS12).port)
+    assert_works(report)
+    http = report.per_address[0].http
+    assert http is not None and http.outcome.value == "skipped"
+    assert "local OpenSSL" in (http.error or "")
+    assert stage_status(report, Stage.HTTP) is Status.SKIPPED

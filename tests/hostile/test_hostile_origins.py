@@ -229,6 +229,15 @@ def _trickle_status(stopping: threading.Event) -> Callable[[ssl.SSLSocket], None
     return behave
 
 
+def _interim_then_silence(stopping: threading.Event) -> Callable[[ssl.SSLSocket], None]:
+    def behave(tls: ssl.SSLSocket) -> None:
+        read_head(tls)
+        tls.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        drain(tls, stopping)
+
+    return behave
+
+
 MakeBehaviour = Callable[[threading.Event], Callable[[ssl.SSLSocket], None]]
 HTTP_CASES: list[tuple[str, MakeBehaviour, frozenset[str], int]] = [
     ("headers-of-100-kb", lambda s: _head_then(
@@ -243,6 +252,14 @@ HTTP_CASES: list[tuple[str, MakeBehaviour, frozenset[str], int]] = [
      BAD_RESPONSE, 0),
     ("accepts-request-never-answers", lambda s: lambda tls: drain(tls, s), READ_TIMEOUT_CODE, 1),
     ("status-line-one-byte-a-second", _trickle_status, READ_TIMEOUT_CODE, 1),
+    # CloudFront waits for the final response after an interim one
+    ("100-continue-then-silence", _interim_then_silence, READ_TIMEOUT_CODE, 1),
+    ("early-hints-then-200", lambda s: _head_then(
+        b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), frozenset(), 0),
+    ("switching-protocols-unasked", lambda s: _head_then(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n"), BAD_RESPONSE, 0),
+    ("status-000", lambda s: _head_then(b"HTTP/1.1 000 Zero\r\n\r\n"), BAD_RESPONSE, 0),
 ]
 
 
