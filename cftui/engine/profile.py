@@ -361,3 +361,14 @@ RSA_MAX_BITS = 4096
 ECDSA_CURVES: frozenset[str] = frozenset({"secp256r1", "secp384r1"})
 #: Days before notAfter at which an expiring certificate earns a warning.
 EXPIRY_WARNING_DAYS = 30
+
+#: CustomOriginConfig.IpAddressType: the address family CloudFront connects over.
+#: Absent means `ipv4` (how CloudFront behaved before the field existed).
+IP_ADDRESS_TYPES = ("ipv4", "ipv6", "dualstack")
+DEFAULT_IP_ADDRESS_TYPE = "ipv4"
+#: CustomOriginConfig.OriginHttpVersion; `http2` needs TLS 1.2 and is offered with ALPN.
+HTTP_VERSIONS = ("http1.1", "http2")
+DEFAULT_HTTP_VERSION = "http1.1"
+#: Origin.ResponseCompletionTimeout: no documented upper bound; it must be at least
+#: the OriginReadTimeout. cftui reads at most this much of a body to time it.
+COMPLETION_BODY_LIMIT = 1 << 20
