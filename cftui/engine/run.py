@@ -179,13 +179,15 @@ def _dns(run: _Run) -> tuple[tuple[str, ...], str | None]:
             found.append(tuple(target.connect_to))
             return Facts(f"using {', '.join(target.connect_to)} (not resolved)")
         try:
-            addresses = dns.resolve(target.domain, target.port, target.connect_timeout)
+            addresses = dns.resolve(target.domain, target.port, target.connect_timeout,
+                                    run.cancel, target.ip_address_type)
         except dns.ResolveError as exc:
             error.append(str(exc))
             return Facts(str(exc))
         found.append(addresses)
         plural = "es" if len(addresses) > 1 else ""
-        return Facts(f"{len(addresses)} address{plural}: {', '.join(addresses)}")
+        return Facts(f"{len(addresses)} address{plural}: {', '.join(addresses)} "
+                     f"(IpAddressType {target.ip_address_type})")
 
     run.stage(Stage.DNS, work)
     if found:

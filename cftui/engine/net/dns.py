@@ -24,9 +24,37 @@ def is_address(text: str) -> bool:
     return True
 
 
+_FAMILIES = {"ipv4": (socket.AF_INET,), "ipv6": (socket.AF_INET6,),
+             "dualstack": (socket.AF_INET, socket.AF_INET6)}
+_RECORDS = {socket.AF_INET: "A", socket.AF_INET6: "AAAA"}
+
+
+def pick(domain: str, infos: list[Any], ip_address_type: str = "dualstack") -> tuple[str, ...]:
+    """The addresses of `infos` (getaddrinfo's answer) in the families CloudFront uses
+    for `ip_address_type`, IPv4 first, without duplicates; ResolveError when none is left."""
+    families = _FAMILIES[ip_address_type]
+    seen: dict[str, int] = {}
+    other: list[str] = []
+    for family, _, _, _, sockaddr in infos:
+        if family in families:
+            seen.setdefault(str(sockaddr[0]), 0 if family == socket.AF_INET else 1)
+        elif family in _RECORDS:
+            other.append(str(sockaddr[0]))
+    if not seen:
+        if other:
+            wanted = " or ".join(_RECORDS[f] for f in families)
+            raise ResolveError(f"{domain} has no {wanted} record, and CloudFront's IpAddressType "
+                               f"{ip_address_type} uses only those (it resolves to "
+                               f"{', '.join(dict.fromkeys(other))})")
+        raise ResolveError(f"{domain} has no A or AAAA records")
+    return tuple(sorted(seen, key=lambda a: seen[a]))
+
+
 def resolve(domain: str, port: int, timeout: float,
-            cancel: threading.Event | None = None) -> tuple[str, ...]:
-    """A and AAAA addresses of `domain`, IPv4 first, without duplicates.
+            cancel: threading.Event | None = None,
+            ip_address_type: str = "dualstack") -> tuple[str, ...]:
+    """A and AAAA addresses of `domain` in the families of `ip_address_type`, IPv4
+    first, without duplicates.
 
     getaddrinfo has no timeout of its own, so it runs in a daemon thread (which
     never holds up exit) and the caller waits at most `timeout` seconds.
@@ -58,9 +86,16 @@ def resolve(domain: str, port: int, timeout: float,
         raise ResolveError(f"{domain} does not resolve: {error.strerror or error}") from error
     if error is not None:
         raise ResolveError(f"{domain} cannot be resolved: {error}") from error
-    seen: dict[str, int] = {}
-    for family, _, _, _, sockaddr in infos:
-        seen.setdefault(str(sockaddr[0]), 0 if family == socket.AF_INET else 1)
-    if not seen:
-        raise ResolveError(f"{domain} has no A or AAAA records")
-    return tuple(sorted(seen, key=lambda a: seen[a]))
+    return pick(domain, infos, ip_address_type)
+
+
+def is_public(address: str) -> bool:
+    """Whether CloudFront could reach `address` from the internet: not private, loopback,
+    link-local, CGNAT (100.64/10), unique-local (fc00::/7) or otherwise reserved."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return True
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cftui.engine.causes import CauseCode
 from cftui.engine.model import Target
+from cftui.engine.net.dns import is_public
 from cftui.engine.results import AddressReport, Cause, TcpOutcome
 from cftui.engine.verdict.build import cause
 
@@ -31,3 +32,15 @@ def tcp_causes(target: Target, report: AddressReport) -> list[Cause]:
     return [cause(CauseCode.TCP_REFUSED,
                   f"{where} refused the connection ({tcp.error or tcp.outcome.value})",
                   port=target.port)]
+
+
+def public_causes(target: Target, address: str) -> list[Cause]:
+    """A resolved address CloudFront cannot reach from the internet (504). An explicit
+    --connect-to address is the user's own routing and is left alone."""
+    if target.connect_to or is_public(address):
+        return []
+    return [cause(CauseCode.ORIGIN_NOT_PUBLIC,
+                  f"{target.domain} resolves to {address}, which is not on the public "
+                  "internet (private, loopback, link-local, CGNAT or unique-local): "
+                  "CloudFront cannot connect to it unless it is a VPC origin",
+                  domain=target.domain)]
