@@ -148,7 +148,8 @@ def check(target: Target, *, on_event: OnEvent = _ignore,
     except Cancelled:
         cancelled = True
     per_address = tuple(run.reports.get(a, AddressReport(a)) for a in addresses)
-    outcome = verdict.decide(target, per_address, dns_error, run.errors)
+    outcome = verdict.decide(target, per_address, dns_error, run.errors,
+                             client_cert_problems=_client_cert_problems(target))
     done = {s.stage for s in run.stages}
     facts = run.stages + [StageResult(s, Status.SKIPPED, "cancelled" if cancelled else "not run")
                           for s in Stage if s not in done]
@@ -218,7 +219,8 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
         if target.http:
             run.fetches[address] = pool.submit(
                 fetch, run.endpoint(address), sni=target.sni, host=target.sni,
-                path=target.path, protocols=target.protocols, read_timeout=target.read_timeout)
+                path=target.path, protocols=target.protocols, read_timeout=target.read_timeout,
+                client_cert=target.client_cert, client_key=target.client_key)
 
 
 def _tcp(run: _Run) -> None:
@@ -324,6 +326,23 @@ def _locally_reachable(report: AddressReport) -> bool:
                and _LOCAL_SUITES.intersection(r.accepted_ciphers) for r in report.protocols)
 
 
+def _asks_client_cert(report: AddressReport) -> bool:
+    return any(a.flight is not None and a.flight.certificate_request is not None
+               for r in report.protocols if r.enabled for a in r.attempts if a.accepted)
+
+
+def _client_cert_problems(target: Target) -> tuple[str, ...]:
+    """What an origin is likely to refuse in the supplied client certificate."""
+    if target.client_cert is None or target.client_key is None:
+        return ()
+    from cftui.engine.x509 import client
+
+    try:
+        return tuple(client.problems(client.load(target.client_cert, target.client_key)))
+    except ValueError as exc:
+        return (str(exc),)
+
+
 def _http(run: _Run) -> None:
     target = run.target
     if not target.http:
@@ -336,6 +355,11 @@ def _http(run: _Run) -> None:
         return
 
     def one(address: str) -> HttpResult:
+        if target.mtls and target.client_cert is None and _asks_client_cert(
+                run.reports[address]):
+            return HttpResult(address, HttpOutcome.SKIPPED, error="request not sent: the "
+                              "origin asks for a client certificate (origin mTLS) and none "
+                              "was supplied (--client-cert, --client-key)")
         if not _locally_reachable(run.reports[address]):
             return HttpResult(address, HttpOutcome.SKIPPED, error="request not sent: the "
                               "origin speaks CloudFront's offer only with SSLv3, RC4-MD5 or "

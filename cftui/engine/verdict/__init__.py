@@ -17,7 +17,7 @@ from cftui.engine.verdict.build import cause
 from cftui.engine.verdict.certificate import certificate_causes
 from cftui.engine.verdict.connection import dns_cause, public_causes, tcp_causes
 from cftui.engine.verdict.http import http_causes
-from cftui.engine.verdict.tls import tls_causes
+from cftui.engine.verdict.tls import mtls_causes, tls_causes
 
 __all__ = ["address_causes", "certificate_causes", "decide", "http_causes", "judge_stages",
            "tcp_causes", "tls_causes"]
@@ -47,12 +47,16 @@ def address_causes(target: Target, report: AddressReport) -> list[Cause]:
 
 
 def decide(target: Target, reports: Sequence[AddressReport], dns_error: str | None = None,
-           stage_errors: Mapping[Stage, str] | None = None) -> Verdict:
-    """All causes for all addresses, and the status CloudFront would answer with."""
+           stage_errors: Mapping[Stage, str] | None = None, *,
+           client_cert_problems: Sequence[str] = ()) -> Verdict:
+    """All causes for all addresses, and the status CloudFront would answer with.
+    `client_cert_problems`: what `x509.client.problems` found in the origin mTLS
+    certificate supplied (read by the run, so that this stays pure)."""
     incomplete = [cause(CauseCode.CHECK_INCOMPLETE, f"cftui could not finish the "
                         f"{stage.label} stage ({error}); the verdict does not cover it",
                         stage=stage, fix=_incomplete_fix(error))
                   for stage, error in (stage_errors or {}).items()]
+    incomplete += mtls_causes(target, client_cert_problems)
     if dns_error is not None:
         return _verdict([dns_cause(target, dns_error), *incomplete])
     per_address = [(r.address, address_causes(target, r)) for r in reports]
