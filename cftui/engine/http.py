@@ -12,11 +12,12 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from OpenSSL import SSL
 
 from cftui.engine import profile
-from cftui.engine.net.connect import Endpoint, connect, describe_os_error
+from cftui.engine.net.connect import RETRYABLE, Endpoint, connect, describe_os_error
 from cftui.engine.profile import Protocol
 from cftui.engine.results import HttpOutcome, HttpResult
 from cftui.engine.tls.handshake import (
@@ -119,6 +120,21 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
         except SSL.Error as exc:
             return result("skipped", error=f"request not sent: the client certificate cannot "
                           f"be loaded: {_ssl_error(exc)}")
+    retries: list[str] = []
+    while True:
+        answer = _connect_and_exchange(endpoint, ctx, result, sni=sni, host=host, path=path,
+                                       read_timeout=read_timeout)
+        # refused, or reset before the handshake got anywhere: CloudFront tries again
+        if answer.outcome not in (HttpOutcome.ERROR, HttpOutcome.TLS_FAILED) or \
+                answer.error not in RETRYABLE or len(retries) + 1 >= endpoint.attempts:
+            return replace(answer, retries=tuple(retries)) if retries else answer
+        endpoint.check_cancel()
+        retries.append(answer.error or "")
+
+
+def _connect_and_exchange(endpoint: Endpoint, ctx: SSL.Context,
+                          result: Callable[..., HttpResult], *, sni: str, host: str, path: str,
+                          read_timeout: float) -> HttpResult:
     try:
         sock = connect(endpoint)
     except OSError as exc:

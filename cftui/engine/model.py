@@ -246,6 +246,7 @@ class ProtocolAttempt:
     duration_ms: float = 0.0
     started_at: float = 0.0  # UNIX time
     spec: HelloSpec | None = None  # what the ClientHello offered; None: rebuilt from purpose
+    retries: tuple[str, ...] = ()  # refused/reset tries before this one (ConnectionAttempts)
 
     def __post_init__(self) -> None:
         if self.spec is None:

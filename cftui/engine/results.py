@@ -37,6 +37,7 @@ class TcpResult:
     outcome: TcpOutcome
     error: str | None = None
     duration_ms: float = 0.0
+    retries: tuple[str, ...] = ()  # what each failed try before the last one saw
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class HttpResult:
     error: str | None = None
     duration_ms: float = 0.0
     first_byte_ms: float | None = None
+    retries: tuple[str, ...] = ()  # what each failed connection before the last one saw
 
 
 @dataclass(frozen=True)

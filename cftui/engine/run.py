@@ -108,7 +108,8 @@ class _Run:
     def endpoint(self, address: str) -> Endpoint:
         t = self.target
         return Endpoint(address, t.port, t.connect_timeout, t.connect_timeout,
-                        cancel=self.cancel, budget=self.budget)
+                        cancel=self.cancel, budget=self.budget,
+                        attempts=t.connection_attempts)
 
     def cancel_pending(self) -> None:
         """Work nobody will wait for (a stage cancelled or broken) is not started."""

@@ -15,7 +15,12 @@ from cftui.engine.results import AddressReport, Cause, StageResult, Verdict
 from cftui.engine.stage import Stage, Status
 from cftui.engine.verdict.build import cause
 from cftui.engine.verdict.certificate import certificate_causes
-from cftui.engine.verdict.connection import dns_cause, public_causes, tcp_causes
+from cftui.engine.verdict.connection import (
+    dns_cause,
+    flaky_causes,
+    public_causes,
+    tcp_causes,
+)
 from cftui.engine.verdict.http import http_causes
 from cftui.engine.verdict.tls import mtls_causes, tls_causes
 
@@ -33,7 +38,7 @@ def address_causes(target: Target, report: AddressReport) -> list[Cause]:
     """Every cause for one address, one per code."""
     causes = public_causes(target, report.address) + tcp_causes(target, report)
     causes += tls_causes(target, report)
-    causes += certificate_causes(report)
+    causes += certificate_causes(report) + flaky_causes(target, report)
     codes = {c.code for c in causes}
     causes += [c for c in http_causes(target, report)
                if not (c.code is CauseCode.TLS_HANDSHAKE_FAILED and codes & _TLS_CODES)]
