@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from OpenSSL import SSL
 
-from cftui.engine import profile
+from cftui.engine import body, profile
 from cftui.engine.net.connect import RETRYABLE, Endpoint, connect, describe_os_error
 from cftui.engine.profile import Protocol
 from cftui.engine.results import HttpOutcome, HttpResult
@@ -96,7 +96,8 @@ def parse_head(head: bytes) -> tuple[int, str, tuple[tuple[str, str], ...]] | No
 
 def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
           protocols: Sequence[Protocol], read_timeout: float,
-          client_cert: str | None = None, client_key: str | None = None) -> HttpResult:
+          client_cert: str | None = None, client_key: str | None = None,
+          completion_timeout: float | None = None) -> HttpResult:
     """Handshake as CloudFront (presenting `client_cert` for origin mTLS, as CloudFront
     presents the ACM certificate OriginMtlsConfig names), send GET, read the response."""
     start = time.monotonic()
@@ -123,7 +124,8 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
     retries: list[str] = []
     while True:
         answer = _connect_and_exchange(endpoint, ctx, result, sni=sni, host=host, path=path,
-                                       read_timeout=read_timeout)
+                                       read_timeout=read_timeout,
+                                       completion_timeout=completion_timeout)
         # refused, or reset before the handshake got anywhere: CloudFront tries again
         if answer.outcome not in (HttpOutcome.ERROR, HttpOutcome.TLS_FAILED) or \
                 answer.error not in RETRYABLE or len(retries) + 1 >= endpoint.attempts:
@@ -134,7 +136,7 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
 
 def _connect_and_exchange(endpoint: Endpoint, ctx: SSL.Context,
                           result: Callable[..., HttpResult], *, sni: str, host: str, path: str,
-                          read_timeout: float) -> HttpResult:
+                          read_timeout: float, completion_timeout: float | None) -> HttpResult:
     try:
         sock = connect(endpoint)
     except OSError as exc:
@@ -142,12 +144,13 @@ def _connect_and_exchange(endpoint: Endpoint, ctx: SSL.Context,
     with sock:  # closed whatever raises from here on (a bad SNI included)
         return _exchange(sock, ctx, result, sni=sni, host=host, path=path,
                          connect_timeout=endpoint.connect_timeout, read_timeout=read_timeout,
-                         cancel=endpoint.cancel)
+                         cancel=endpoint.cancel, completion_timeout=completion_timeout)
 
 
 def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpResult], *,
               sni: str, host: str, path: str, connect_timeout: float,
-              read_timeout: float, cancel: threading.Event | None = None) -> HttpResult:
+              read_timeout: float, cancel: threading.Event | None = None,
+              completion_timeout: float | None = None) -> HttpResult:
     """Handshake, request and response head on a connected socket (closed by the caller)."""
     version = cipher = None
     watchdog = Watchdog(sock)
@@ -171,7 +174,8 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
         if watchdog.fired:
             return result("tls-failed", error="handshake timed out")
         version, cipher = conn.get_protocol_version_name(), conn.get_cipher_name()
-        deadline = time.monotonic() + read_timeout
+        sent_at = time.monotonic()
+        deadline = sent_at + read_timeout
         watchdog.arm(deadline)
 
         def timed_out() -> HttpResult:
@@ -205,8 +209,13 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
                           error="the answer is not HTTP", status_line=head[:80].decode(
                               "latin-1"))
         code, line, headers = parsed
-        return result("response", protocol=version, cipher=cipher, status_code=code,
-                      status_line=line, headers=headers, first_byte_ms=first)
+        answer = result("response", protocol=version, cipher=cipher, status_code=code,
+                        status_line=line, headers=headers, first_byte_ms=first)
+        if completion_timeout is None:
+            return answer
+        return _timed_body(conn, watchdog, answer, head, sent_at=sent_at,
+                           completion_timeout=completion_timeout, read_timeout=read_timeout,
+                           cancel=cancel)
     except OSError as exc:
         return result("error", protocol=version, cipher=cipher, error=describe_os_error(exc))
     finally:
@@ -224,3 +233,61 @@ def _ssl_error(exc: SSL.Error) -> str:
                                    else []) if len(r) > 2]
     return "; ".join(reasons) or str(exc)
 
+
+
+def _timed_body(conn: SSL.Connection, watchdog: Watchdog, answer: HttpResult, head: bytes, *,
+                sent_at: float, completion_timeout: float, read_timeout: float,
+                cancel: threading.Event | None) -> HttpResult:
+    """Read the body to its end (or the byte cap) within the completion timeout, which
+    counts from the request; the read timeout still bounds each wait for data."""
+    assert answer.status_code is not None
+    kind, length = body.framing(answer.status_code, answer.headers)
+    ends = [i + len(sep) for sep in (b"\r\n\r\n", b"\n\n") if (i := head.find(sep)) >= 0]
+    data = bytearray(head[min(ends):] if ends else b"")
+    limit = profile.COMPLETION_BODY_LIMIT
+    completion_deadline = sent_at + completion_timeout
+    note: str | None = None
+
+    def done(outcome: HttpOutcome, error: str | None = None) -> HttpResult:
+        return replace(answer, outcome=outcome, error=error, body_bytes=len(data),
+                       complete_ms=(time.monotonic() - sent_at) * 1000, body_note=note)
+
+    watchdog.arm(completion_deadline)
+    try:
+        while not body.complete(kind, length, bytes(data)):
+            if len(data) >= limit:
+                note = (f"stopped reading at {limit} bytes: counted as complete, the rest "
+                        "was not timed")
+                break
+            gap_deadline = min(completion_deadline, time.monotonic() + read_timeout)
+            try:
+                chunk = conn.recv(16384)
+            except SSL.WantReadError:
+                wait(conn, gap_deadline, cancel=cancel)
+                continue
+            except (SSL.ZeroReturnError, SSL.SysCallError):
+                chunk = b""
+            if not chunk:
+                if kind != "close":
+                    note = f"the origin closed the connection after {len(data)} body bytes"
+                break
+            data += chunk
+    except Deadline:
+        if time.monotonic() >= completion_deadline:
+            return done(HttpOutcome.COMPLETION_TIMEOUT, f"the whole response took over "
+                        f"{completion_timeout:g} s ({len(data)} body bytes by then)")
+        return done(HttpOutcome.TIMEOUT, f"the body stalled for over {read_timeout:g} s "
+                    f"after {len(data)} bytes")
+    except body.BodyError as exc:
+        return done(HttpOutcome.NOT_HTTP, f"the body's chunked framing is broken: {exc}")
+    except SSL.Error as exc:
+        if watchdog.fired:
+            return done(HttpOutcome.COMPLETION_TIMEOUT, f"the whole response took over "
+                        f"{completion_timeout:g} s ({len(data)} body bytes by then)")
+        note = f"reading the body failed: {_ssl_error(exc)}"
+    finally:
+        watchdog.cancel()
+    if watchdog.fired:
+        return done(HttpOutcome.COMPLETION_TIMEOUT, f"the whole response took over "
+                    f"{completion_timeout:g} s ({len(data)} body bytes by then)")
+    return done(HttpOutcome.RESPONSE)

@@ -221,7 +221,8 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
             run.fetches[address] = pool.submit(
                 fetch, run.endpoint(address), sni=target.sni, host=target.sni,
                 path=target.path, protocols=target.protocols, read_timeout=target.read_timeout,
-                client_cert=target.client_cert, client_key=target.client_key)
+                client_cert=target.client_cert, client_key=target.client_key,
+                completion_timeout=target.response_completion_timeout)
 
 
 def _tcp(run: _Run) -> None:

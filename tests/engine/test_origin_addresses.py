@@ -36,7 +36,7 @@ def test_pick_keeps_only_the_family_cloudfront_uses() -> None:
     ("10.1.2.3", False), ("172.16.0.1", False), ("192.168.1.1", False), ("127.0.0.1", False),
     ("169.254.169.254", False), ("100.64.0.1", False), ("fd00::1", False), ("::1", False),
     ("fe80::1", False), ("::ffff:10.0.0.1", False), ("8.8.8.8", True),
-    ("2606:4700::1111", True),
+    ("2606:4700::1111", True), ("192.0.2.10", True),
 ])
 def test_is_public(address: str, public: bool) -> None:
     assert dns.is_public(address) is public

@@ -89,13 +89,20 @@ def resolve(domain: str, port: int, timeout: float,
     return pick(domain, infos, ip_address_type)
 
 
+#: Where CloudFront cannot connect from the internet: private (RFC 1918), loopback,
+#: link-local, CGNAT (RFC 6598), "this network", unique-local (fc00::/7).
+NOT_PUBLIC = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
+    "100.64.0.0/10", "0.0.0.0/8", "::1/128", "::/128", "fe80::/10", "fc00::/7"))
+
+
 def is_public(address: str) -> bool:
-    """Whether CloudFront could reach `address` from the internet: not private, loopback,
-    link-local, CGNAT (100.64/10), unique-local (fc00::/7) or otherwise reserved."""
+    """Whether CloudFront could reach `address` from the internet as far as its range
+    says: not private, loopback, link-local, CGNAT or unique-local."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return True
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    return not any(ip.version == net.version and ip in net for net in NOT_PUBLIC)

@@ -22,6 +22,9 @@ def http_causes(target: Target, report: AddressReport) -> list[Cause]:
     if http.outcome is HttpOutcome.TIMEOUT:
         return [cause(CauseCode.ORIGIN_READ_TIMEOUT, "no response within the origin read "
                       f"timeout of {target.read_timeout:g} s")]
+    if http.outcome is HttpOutcome.COMPLETION_TIMEOUT:
+        return [cause(CauseCode.ORIGIN_COMPLETION_TIMEOUT, f"{http.error}: over the "
+                      f"ResponseCompletionTimeout of {target.response_completion_timeout:g} s")]
     if http.outcome in _UNUSABLE:
         return [cause(CauseCode.ORIGIN_BAD_RESPONSE, f"the origin's answer is unusable: "
                       f"{http.error}", limit=profile.MAX_RESPONSE_HEADER_BYTES)]
