@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from cftui.engine.causes import CauseCode
-from cftui.engine.model import Outcome, Target
+from cftui.engine.model import Target
 from cftui.engine.net.dns import is_public
 from cftui.engine.results import AddressReport, Cause, HttpOutcome, TcpOutcome
 from cftui.engine.verdict.build import cause
 
-_FAILED = frozenset({Outcome.RESET, Outcome.CONNECT_FAILED})
-_HTTP_FAILED = frozenset({HttpOutcome.ERROR, HttpOutcome.TLS_FAILED})
+_HTTP_FAILED = frozenset({HttpOutcome.ERROR, HttpOutcome.TLS_FAILED, HttpOutcome.CLOSED})
 
 
 def dns_cause(target: Target, error: str) -> Cause:
@@ -53,8 +52,7 @@ def flaky_causes(target: Target, report: AddressReport) -> list[Cause]:
     """Connections that were refused or reset, then worked when tried again: CloudFront's
     retries hide it, until every attempt of one request fails."""
     tries = [(r.retries, r.connected) for r in (report.tcp,) if r is not None]
-    tries += [(a.retries, a.outcome not in _FAILED) for p in report.protocols
-              for a in p.attempts]
+    tries += [(a.retries, a.bytes_read > 0) for p in report.protocols for a in p.attempts]
     if report.http is not None:
         tries += [(report.http.retries, report.http.outcome not in _HTTP_FAILED)]
     rescued = [retries for retries, worked in tries if retries and worked]
