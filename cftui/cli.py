@@ -46,6 +46,17 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
     o("--ca-file", metavar="PEM", help="extra trust anchors, added to Mozilla's list")
     o("--connect-timeout", metavar="S", help="CloudFront's ConnectionTimeout, 1-10 s")
     o("--read-timeout", metavar="S", help="CloudFront's OriginReadTimeout, 1-180 s")
+    o("--connection-attempts", metavar="N", help="CloudFront's ConnectionAttempts, 1-3 "
+      "(default 3): a refused or reset connection is tried again")
+    o("--ip-address-type", metavar="TYPE", help="CloudFront's IpAddressType: ipv4 (default), "
+      "ipv6 or dualstack: the address family it connects over")
+    o("--client-cert", metavar="PEM", help="origin mTLS: the client certificate (chain) to "
+      "present, as CloudFront presents the one named by OriginMtlsConfig")
+    o("--client-key", metavar="PEM", help="origin mTLS: the client certificate's key")
+    o("--http-version", metavar="VERSION", help="CloudFront's OriginHttpVersion: http1.1 "
+      "(default) or http2")
+    o("--response-completion-timeout", metavar="S", help="CloudFront's "
+      "ResponseCompletionTimeout: the whole response, at least the read timeout")
     o("--max-connections", metavar="N", help="connections to the origin open at once, 1-256 "
       "(default 32): lower it for origins behind connection limits")
 
@@ -129,8 +140,43 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
     }
     if getattr(args, "max_connections", None) is not None:
         out["max_connections"] = validate.max_connections(args.max_connections)
+    out.update(_origin_overrides(args))
     if getattr(args, "no_http", False):
         out["http"] = False
+    return out
+
+
+def _origin_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """--connection-attempts, --ip-address-type, --client-cert/--client-key,
+    --http-version, --response-completion-timeout (checked again in make_target)."""
+    from cftui.engine import profile, validate
+    from cftui.engine.x509 import client
+
+    out: dict[str, Any] = {}
+    attempts = getattr(args, "connection_attempts", None)
+    if attempts is not None:
+        if not attempts.strip().isdigit() or not 1 <= int(attempts) <= 3:
+            raise ValueError(f"--connection-attempts {validate.shown(attempts)} must be 1-3")
+        out["connection_attempts"] = int(attempts)
+    for key, allowed, option in (("ip_address_type", profile.IP_ADDRESS_TYPES,
+                                  "--ip-address-type"),
+                                 ("http_version", profile.HTTP_VERSIONS, "--http-version")):
+        value = getattr(args, key, None)
+        if value is not None:
+            if value not in allowed:
+                raise ValueError(f"{option} {validate.shown(value)} must be one of "
+                                 f"{', '.join(allowed)}")
+            out[key] = value
+    cert, key_file = getattr(args, "client_cert", None), getattr(args, "client_key", None)
+    if (cert is None) != (key_file is None):
+        raise ValueError("--client-cert and --client-key go together")
+    if cert is not None:
+        client.load(cert, str(key_file))
+        out.update(client_cert=cert, client_key=key_file)
+    completion = getattr(args, "response_completion_timeout", None)
+    if completion is not None:
+        out["response_completion_timeout"] = validate.timeout(
+            completion, profile.TimeoutRange(30, 1, 86400), "--response-completion-timeout")
     return out
 
 

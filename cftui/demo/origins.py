@@ -49,6 +49,7 @@ class _Plan:
     servers: list[LoopbackServer]
     protocols: tuple[Protocol, ...] = (Protocol.TLSv1_2,)
     connect_to: tuple[str, ...] = ("127.0.0.1",)
+    mtls: bool = False  # origin mTLS configured on the CloudFront side
 
 
 @dataclass
@@ -132,6 +133,15 @@ def _client_cert(kit: _Kit) -> _Plan:
     return _Plan("Client certificate required",
                  "Requests a client certificate; CloudFront sends none without origin mTLS.",
                  ("tls-client-cert-required",), [server])
+
+
+@_origin("origin-mtls")
+def _origin_mtls(kit: _Kit) -> _Plan:
+    server = TlsOrigin(kit.leaf("origin-mtls"), client_ca=kit.pki.root, **TLS12)
+    return _Plan("Origin mTLS, untested",
+                 "Requires a client certificate; origin mTLS is configured, but no client "
+                 "certificate was given to test it (cftui check --client-cert).",
+                 ("mtls-unverified",), [server], mtls=True)
 
 
 @_origin("slow")
@@ -239,5 +249,6 @@ class DemoOrigins:
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             label=f"demo / {key}",
+            mtls=plan.mtls,
         )
         return DemoOrigin(key, plan.title, plan.description, target, plan.expect)

@@ -32,6 +32,7 @@ class CauseCode(str, Enum):
     TLS_PROTOCOL_MISMATCH = "tls-protocol-mismatch"
     TLS_CIPHER_MISMATCH = "tls-cipher-mismatch"
     TLS_CLIENT_CERT_REQUIRED = "tls-client-cert-required"
+    TLS_CLIENT_CERT_REJECTED = "tls-client-cert-rejected"
     TLS_HANDSHAKE_FAILED = "tls-handshake-failed"
     CERT_NAME_MISMATCH = "cert-name-mismatch"
     CERT_CHAIN_INCOMPLETE = "cert-chain-incomplete"
@@ -42,8 +43,10 @@ class CauseCode(str, Enum):
     CERT_KEY_UNSUPPORTED = "cert-key-unsupported"
     CERT_SIGNATURE_WEAK = "cert-signature-weak"
     CERT_MALFORMED = "cert-malformed"
+    ORIGIN_NOT_PUBLIC = "origin-not-public"
     ORIGIN_READ_TIMEOUT = "origin-read-timeout"
     ORIGIN_BAD_RESPONSE = "origin-bad-response"
+    ORIGIN_COMPLETION_TIMEOUT = "origin-completion-timeout"
     # warnings
     CERT_EXPIRING_SOON = "cert-expiring-soon"
     CERT_NAME_CN_ONLY = "cert-name-cn-only"
@@ -54,6 +57,9 @@ class CauseCode(str, Enum):
     ORIGIN_ERROR_STATUS = "origin-error-status"
     TLS_OFFER_IGNORED = "tls-offer-ignored"
     CHECK_INCOMPLETE = "check-incomplete"
+    MTLS_UNVERIFIED = "mtls-unverified"
+    MTLS_CLIENT_CERT_INVALID = "mtls-client-cert-invalid"
+    ORIGIN_FLAKY = "origin-flaky"
 
     def __str__(self) -> str:
         return self.value
@@ -114,6 +120,10 @@ RULES: dict[CauseCode, CauseRule] = {
     CauseCode.TLS_CLIENT_CERT_REQUIRED: _error(
         _S.TLS, "turn off client-certificate authentication on the origin, or set up origin "
         "mutual TLS (OriginMtlsConfig) on the CloudFront origin"),
+    CauseCode.TLS_CLIENT_CERT_REJECTED: _error(
+        _S.TLS, "make the origin trust the CA that issued CloudFront's client certificate "
+        "(the one OriginMtlsConfig names), or present a certificate the origin accepts: valid "
+        "now, with the clientAuth purpose"),
     CauseCode.TLS_HANDSHAKE_FAILED: _error(
         _S.TLS, "check the origin's TLS configuration and its logs for handshake errors around "
         "the time of the check",
@@ -159,6 +169,12 @@ RULES: dict[CauseCode, CauseRule] = {
     CauseCode.CERT_MALFORMED: _error(
         _S.CERTIFICATE, "install a well-formed X.509 certificate (PEM) with its chain on the "
         "origin; CloudFront aborts the handshake on a certificate it cannot read"),
+    CauseCode.ORIGIN_NOT_PUBLIC: _error(
+        _S.DNS, "publish public addresses for {domain} (an internet-facing load balancer), or "
+        "reach the private origin through a CloudFront VPC origin", status=504),
+    CauseCode.ORIGIN_COMPLETION_TIMEOUT: _error(
+        _S.HTTP, "make the origin send the whole response faster, or raise (or unset) the "
+        "origin's ResponseCompletionTimeout", status=504),
     CauseCode.ORIGIN_READ_TIMEOUT: _error(
         _S.HTTP, "find out why the origin is slow (application latency, capacity), then raise "
         "OriginReadTimeout if the work really takes that long", status=504),
@@ -195,6 +211,16 @@ RULES: dict[CauseCode, CauseRule] = {
         _S.DNS, "run the check again; if it happens again, report it as a cftui bug with the "
         "JSON report (cftui check --format json)",
         ca_file="give --ca-file a readable PEM file with at least one certificate"),
+    CauseCode.MTLS_UNVERIFIED: _warning(
+        _S.TLS, "run the check with --client-cert and --client-key (a certificate from the "
+        "same CA as the ACM one OriginMtlsConfig names) to test the origin's acceptance"),
+    CauseCode.MTLS_CLIENT_CERT_INVALID: _warning(
+        _S.TLS, "issue CloudFront's client certificate valid now, with the clientAuth "
+        "extended key usage and digitalSignature key usage"),
+    CauseCode.ORIGIN_FLAKY: _warning(
+        _S.TCP, "find out why the origin refuses or resets some connections (connection "
+        "limits, a backend restarting, a load balancer draining); CloudFront hides it with "
+        "retries until they run out"),
 }
 
 #: Codes whose failure CloudFront answers with 504 rather than 502.

@@ -12,11 +12,12 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from OpenSSL import SSL
 
-from cftui.engine import profile
-from cftui.engine.net.connect import Endpoint, connect, describe_os_error
+from cftui.engine import body, profile
+from cftui.engine.net.connect import RETRYABLE, Endpoint, connect, describe_os_error
 from cftui.engine.profile import Protocol
 from cftui.engine.results import HttpOutcome, HttpResult
 from cftui.engine.tls.handshake import (
@@ -76,7 +77,7 @@ def _read_head(conn: SSL.Connection, deadline: float, limit: int,
 
 
 def _final_head(conn: SSL.Connection, deadline: float, limit: int,
-                cancel: threading.Event | None) -> tuple[bytes, float | None, str]:
+                cancel: threading.Event | None) -> tuple[bytes, bytes, float | None, str]:
     """The final response head: interim 1xx answers (100 Continue, 103 Early Hints) are
     skipped, as CloudFront waits for the final response."""
     rest = b""
@@ -86,7 +87,7 @@ def _final_head(conn: SSL.Connection, deadline: float, limit: int,
         first = got if first is None else first
         parsed = parse_head(head) if why == "head" else None
         if parsed is None or not 100 <= parsed[0] < 200 or parsed[0] == 101:
-            return head, first, why
+            return head, rest, first, why
 
 
 def request_bytes(host: str, path: str) -> bytes:
@@ -113,8 +114,11 @@ def parse_head(head: bytes) -> tuple[int, str, tuple[tuple[str, str], ...]] | No
 
 
 def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
-          protocols: Sequence[Protocol], read_timeout: float) -> HttpResult:
-    """Handshake as CloudFront, send GET, and read the response head."""
+          protocols: Sequence[Protocol], read_timeout: float,
+          client_cert: str | None = None, client_key: str | None = None,
+          completion_timeout: float | None = None) -> HttpResult:
+    """Handshake as CloudFront (presenting `client_cert` for origin mTLS, as CloudFront
+    presents the ACM certificate OriginMtlsConfig names), send GET, read the response."""
     start = time.monotonic()
 
     def result(outcome: str, **kw: object) -> HttpResult:
@@ -128,6 +132,30 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
                       f"and signature algorithms locally: {exc}")
     if ctx is None:
         return result("skipped", error="the local OpenSSL cannot speak the enabled protocols")
+    if client_cert is not None and client_key is not None:
+        try:
+            ctx.use_certificate_chain_file(client_cert)
+            ctx.use_privatekey_file(client_key)
+            ctx.check_privatekey()
+        except SSL.Error as exc:
+            return result("skipped", error=f"request not sent: the client certificate cannot "
+                          f"be loaded: {_ssl_error(exc)}")
+    retries: list[str] = []
+    while True:
+        answer = _connect_and_exchange(endpoint, ctx, result, sni=sni, host=host, path=path,
+                                       read_timeout=read_timeout,
+                                       completion_timeout=completion_timeout)
+        # refused, or reset before the handshake got anywhere: CloudFront tries again
+        if answer.outcome not in (HttpOutcome.ERROR, HttpOutcome.TLS_FAILED) or \
+                answer.error not in RETRYABLE or len(retries) + 1 >= endpoint.attempts:
+            return replace(answer, retries=tuple(retries)) if retries else answer
+        endpoint.check_cancel()
+        retries.append(answer.error or "")
+
+
+def _connect_and_exchange(endpoint: Endpoint, ctx: SSL.Context,
+                          result: Callable[..., HttpResult], *, sni: str, host: str, path: str,
+                          read_timeout: float, completion_timeout: float | None) -> HttpResult:
     try:
         sock = connect(endpoint)
     except OSError as exc:
@@ -135,12 +163,13 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
     with sock:  # closed whatever raises from here on (a bad SNI included)
         return _exchange(sock, ctx, result, sni=sni, host=host, path=path,
                          connect_timeout=endpoint.connect_timeout, read_timeout=read_timeout,
-                         cancel=endpoint.cancel)
+                         cancel=endpoint.cancel, completion_timeout=completion_timeout)
 
 
 def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpResult], *,
               sni: str, host: str, path: str, connect_timeout: float,
-              read_timeout: float, cancel: threading.Event | None = None) -> HttpResult:
+              read_timeout: float, cancel: threading.Event | None = None,
+              completion_timeout: float | None = None) -> HttpResult:
     """Handshake, request and response head on a connected socket (closed by the caller)."""
     version = cipher = None
     watchdog = Watchdog(sock)
@@ -171,7 +200,8 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
         if watchdog.fired:
             return result("tls-failed", error="handshake timed out")
         version, cipher = conn.get_protocol_version_name(), conn.get_cipher_name()
-        deadline = time.monotonic() + read_timeout
+        sent_at = time.monotonic()
+        deadline = sent_at + read_timeout
         watchdog.arm(deadline)
 
         def timed_out() -> HttpResult:
@@ -180,8 +210,8 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
 
         try:
             _send(conn, request_bytes(host, path), deadline, cancel)
-            head, first, why = _final_head(conn, deadline, profile.MAX_RESPONSE_HEADER_BYTES,
-                                           cancel)
+            head, rest, first, why = _final_head(
+                conn, deadline, profile.MAX_RESPONSE_HEADER_BYTES, cancel)
         except Deadline:
             return timed_out()
         except SSL.Error as exc:
@@ -211,8 +241,13 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
             return result("not-http", protocol=version, cipher=cipher, first_byte_ms=first,
                           error=f"the answer is not a usable HTTP response: {what}",
                           status_line=line[:80])
-        return result("response", protocol=version, cipher=cipher, status_code=code,
-                      status_line=line, headers=headers, first_byte_ms=first)
+        answer = result("response", protocol=version, cipher=cipher, status_code=code,
+                        status_line=line, headers=headers, first_byte_ms=first)
+        if completion_timeout is None:
+            return answer
+        return _timed_body(conn, watchdog, answer, head + rest, sent_at=sent_at,
+                           completion_timeout=completion_timeout, read_timeout=read_timeout,
+                           cancel=cancel)
     except OSError as exc:
         return result("error", protocol=version, cipher=cipher, error=describe_os_error(exc))
     finally:
@@ -234,3 +269,61 @@ def _ssl_error(exc: SSL.Error) -> str:
                                    else []) if len(r) > 2]
     return "; ".join(reasons) or str(exc)
 
+
+
+def _timed_body(conn: SSL.Connection, watchdog: Watchdog, answer: HttpResult, head: bytes, *,
+                sent_at: float, completion_timeout: float, read_timeout: float,
+                cancel: threading.Event | None) -> HttpResult:
+    """Read the body to its end (or the byte cap) within the completion timeout, which
+    counts from the request; the read timeout still bounds each wait for data."""
+    assert answer.status_code is not None
+    kind, length = body.framing(answer.status_code, answer.headers)
+    ends = [i + len(sep) for sep in (b"\r\n\r\n", b"\n\n") if (i := head.find(sep)) >= 0]
+    data = bytearray(head[min(ends):] if ends else b"")
+    limit = profile.COMPLETION_BODY_LIMIT
+    completion_deadline = sent_at + completion_timeout
+    note: str | None = None
+
+    def done(outcome: HttpOutcome, error: str | None = None) -> HttpResult:
+        return replace(answer, outcome=outcome, error=error, body_bytes=len(data),
+                       complete_ms=(time.monotonic() - sent_at) * 1000, body_note=note)
+
+    watchdog.arm(completion_deadline)
+    try:
+        while not body.complete(kind, length, bytes(data)):
+            if len(data) >= limit:
+                note = (f"stopped reading at {limit} bytes: counted as complete, the rest "
+                        "was not timed")
+                break
+            gap_deadline = min(completion_deadline, time.monotonic() + read_timeout)
+            try:
+                chunk = conn.recv(16384)
+            except SSL.WantReadError:
+                wait(conn, gap_deadline, cancel=cancel)
+                continue
+            except (SSL.ZeroReturnError, SSL.SysCallError):
+                chunk = b""
+            if not chunk:
+                if kind != "close":
+                    note = f"the origin closed the connection after {len(data)} body bytes"
+                break
+            data += chunk
+    except Deadline:
+        if time.monotonic() >= completion_deadline:
+            return done(HttpOutcome.COMPLETION_TIMEOUT, f"the whole response took over "
+                        f"{completion_timeout:g} s ({len(data)} body bytes by then)")
+        return done(HttpOutcome.TIMEOUT, f"the body stalled for over {read_timeout:g} s "
+                    f"after {len(data)} bytes")
+    except body.BodyError as exc:
+        return done(HttpOutcome.NOT_HTTP, f"the body's chunked framing is broken: {exc}")
+    except SSL.Error as exc:
+        if watchdog.fired:
+            return done(HttpOutcome.COMPLETION_TIMEOUT, f"the whole response took over "
+                        f"{completion_timeout:g} s ({len(data)} body bytes by then)")
+        note = f"reading the body failed: {_ssl_error(exc)}"
+    finally:
+        watchdog.cancel()
+    if watchdog.fired:
+        return done(HttpOutcome.COMPLETION_TIMEOUT, f"the whole response took over "
+                    f"{completion_timeout:g} s ({len(data)} body bytes by then)")
+    return done(HttpOutcome.RESPONSE)

@@ -38,6 +38,12 @@ class Target:
     path: str = "/"
     label: str | None = None  # a name for display: "distribution / origin id"
     max_connections: int = DEFAULT_PER_ORIGIN  # connections to the origin in flight at once
+    ip_address_type: str = profile.DEFAULT_IP_ADDRESS_TYPE  # ipv4 | ipv6 | dualstack
+    mtls: bool = False  # origin mTLS configured (OriginMtlsConfig, or a client cert given)
+    client_cert: str | None = None  # PEM chain CloudFront would present (origin mTLS)
+    client_key: str | None = None
+    http_version: str = profile.DEFAULT_HTTP_VERSION  # http1.1 | http2 (OriginHttpVersion)
+    response_completion_timeout: float | None = None  # ResponseCompletionTimeout; None: no cap
 
     @property
     def sni(self) -> str:
@@ -240,6 +246,7 @@ class ProtocolAttempt:
     duration_ms: float = 0.0
     started_at: float = 0.0  # UNIX time
     spec: HelloSpec | None = None  # what the ClientHello offered; None: rebuilt from purpose
+    retries: tuple[str, ...] = ()  # refused/reset tries before this one (ConnectionAttempts)
 
     def __post_init__(self) -> None:
         if self.spec is None:

@@ -373,3 +373,13 @@ OPENSSL3_LACKS = frozenset({
 #: CloudFront's suites the local OpenSSL can still offer in a real handshake.
 LOCAL_SUITES: tuple[CipherSuite, ...] = tuple(
     s for s in CLOUDFRONT_SUITES if s.openssl_name not in OPENSSL3_LACKS)
+#: CustomOriginConfig.IpAddressType: the address family CloudFront connects over.
+#: Absent means `ipv4` (how CloudFront behaved before the field existed).
+IP_ADDRESS_TYPES = ("ipv4", "ipv6", "dualstack")
+DEFAULT_IP_ADDRESS_TYPE = "ipv4"
+#: CustomOriginConfig.OriginHttpVersion; `http2` needs TLS 1.2 and is offered with ALPN.
+HTTP_VERSIONS = ("http1.1", "http2")
+DEFAULT_HTTP_VERSION = "http1.1"
+#: Origin.ResponseCompletionTimeout: no documented upper bound; it must be at least
+#: the OriginReadTimeout. cftui reads at most this much of a body to time it.
+COMPLETION_BODY_LIMIT = 1 << 20

@@ -66,7 +66,10 @@ def _http_json(h: HttpResult | None) -> dict[str, Any] | None:
         return None
     return {"outcome": h.outcome, "status_code": h.status_code, "status_line": h.status_line,
             "protocol": h.protocol, "cipher": h.cipher, "error": h.error,
-            "duration_ms": round(h.duration_ms, 2), "address": h.address}
+            "duration_ms": round(h.duration_ms, 2), "address": h.address,
+            "retries": list(h.retries), "body_bytes": h.body_bytes,
+            "complete_ms": None if h.complete_ms is None else round(h.complete_ms, 2),
+            "body_note": h.body_note}
 
 
 def to_json(report: Report) -> dict[str, Any]:
@@ -82,6 +85,12 @@ def to_json(report: Report) -> dict[str, Any]:
             "protocols": [p.value for p in target.protocols],
             "addresses": list(report.addresses),
             "label": target.label,
+            "ip_address_type": target.ip_address_type,
+            "mtls": target.mtls,
+            "client_certificate": target.client_cert is not None,
+            "http_version": target.http_version,
+            "response_completion_timeout": target.response_completion_timeout,
+            "connection_attempts": target.connection_attempts,
         },
         "stages": [
             {"id": stage.value,

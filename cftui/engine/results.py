@@ -37,6 +37,7 @@ class TcpResult:
     outcome: TcpOutcome
     error: str | None = None
     duration_ms: float = 0.0
+    retries: tuple[str, ...] = ()  # what each failed try before the last one saw
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class HttpOutcome(str, Enum):
     CLOSED = "closed"  # closed before a whole response head
     NOT_HTTP = "not-http"
     TOO_LARGE = "too-large"  # head over CloudFront's limit
+    COMPLETION_TIMEOUT = "completion-timeout"  # the whole response took too long
     TLS_FAILED = "tls-failed"  # the real handshake with CloudFront's profile failed
     SKIPPED = "skipped"  # not sent (the local OpenSSL cannot speak what the origin needs)
     ERROR = "error"
@@ -115,6 +117,10 @@ class HttpResult:
     error: str | None = None
     duration_ms: float = 0.0
     first_byte_ms: float | None = None
+    retries: tuple[str, ...] = ()  # what each failed connection before the last one saw
+    body_bytes: int | None = None  # body bytes read (only with ResponseCompletionTimeout)
+    complete_ms: float | None = None  # request sent to the body's last byte
+    body_note: str | None = None  # how the body was read: capped, cut short…
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,8 @@ class _Run:
     def endpoint(self, address: str) -> Endpoint:
         t = self.target
         return Endpoint(address, t.port, t.connect_timeout, t.connect_timeout,
-                        cancel=self.cancel, budget=self.budget)
+                        cancel=self.cancel, budget=self.budget,
+                        attempts=t.connection_attempts)
 
     def cancel_pending(self) -> None:
         """Work nobody will wait for (a stage cancelled or broken) is not started."""
@@ -145,7 +146,8 @@ def check(target: Target, *, on_event: OnEvent = _ignore,
     except Cancelled:
         cancelled = True
     per_address = tuple(run.reports.get(a, AddressReport(a)) for a in addresses)
-    outcome = verdict.decide(target, per_address, dns_error, run.errors)
+    outcome = verdict.decide(target, per_address, dns_error, run.errors,
+                             client_cert_problems=_client_cert_problems(target))
     done = {s.stage for s in run.stages}
     facts = run.stages + [StageResult(s, Status.SKIPPED, "cancelled" if cancelled else "not run")
                           for s in Stage if s not in done]
@@ -176,13 +178,15 @@ def _dns(run: _Run) -> tuple[tuple[str, ...], str | None]:
             found.append(tuple(target.connect_to))
             return Facts(f"using {', '.join(target.connect_to)} (not resolved)")
         try:
-            addresses = dns.resolve(target.domain, target.port, target.connect_timeout)
+            addresses = dns.resolve(target.domain, target.port, target.connect_timeout,
+                                    run.cancel, target.ip_address_type)
         except dns.ResolveError as exc:
             error.append(str(exc))
             return Facts(str(exc))
         found.append(addresses)
         plural = "es" if len(addresses) > 1 else ""
-        return Facts(f"{len(addresses)} address{plural}: {', '.join(addresses)}")
+        return Facts(f"{len(addresses)} address{plural}: {', '.join(addresses)} "
+                     f"(IpAddressType {target.ip_address_type})")
 
     run.stage(Stage.DNS, work)
     if found:
@@ -213,7 +217,9 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
         if target.http:
             run.fetches[address] = pool.submit(
                 _fetch, run.endpoint(address), sni=target.sni, host=target.sni,
-                path=target.path, protocols=target.protocols, read_timeout=target.read_timeout)
+                path=target.path, protocols=target.protocols, read_timeout=target.read_timeout,
+                client_cert=target.client_cert, client_key=target.client_key,
+                completion_timeout=target.response_completion_timeout)
 
 
 def _fetch(endpoint: Endpoint, **options: Any) -> HttpResult:
@@ -331,6 +337,23 @@ def _locally_reachable(report: AddressReport) -> bool:
                and _LOCAL_SUITES.intersection(r.accepted_ciphers) for r in report.protocols)
 
 
+def _asks_client_cert(report: AddressReport) -> bool:
+    return any(a.flight is not None and a.flight.certificate_request is not None
+               for r in report.protocols if r.enabled for a in r.attempts if a.accepted)
+
+
+def _client_cert_problems(target: Target) -> tuple[str, ...]:
+    """What an origin is likely to refuse in the supplied client certificate."""
+    if target.client_cert is None or target.client_key is None:
+        return ()
+    from cftui.engine.x509 import client
+
+    try:
+        return tuple(client.problems(client.load(target.client_cert, target.client_key)))
+    except ValueError as exc:
+        return (str(exc),)
+
+
 def _http(run: _Run) -> None:
     target = run.target
     if not target.http:
@@ -343,6 +366,11 @@ def _http(run: _Run) -> None:
         return
 
     def one(address: str) -> HttpResult:
+        if target.mtls and target.client_cert is None and _asks_client_cert(
+                run.reports[address]):
+            return HttpResult(address, HttpOutcome.SKIPPED, error="request not sent: the "
+                              "origin asks for a client certificate (origin mTLS) and none "
+                              "was supplied (--client-cert, --client-key)")
         if not _locally_reachable(run.reports[address]):
             return HttpResult(address, HttpOutcome.SKIPPED, error="request not sent: the "
                               "origin speaks CloudFront's offer only with SSLv3, RC4-MD5 or "

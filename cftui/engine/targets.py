@@ -19,6 +19,8 @@ from cftui.engine.model import Target
 OPTION_KEYS = frozenset({
     "port", "protocols", "host_header", "connect_to", "ca_file", "connect_timeout",
     "read_timeout", "connection_attempts", "http", "path", "label", "max_connections",
+    "ip_address_type", "mtls", "client_cert", "client_key", "http_version",
+    "response_completion_timeout",
 })
 
 
@@ -73,7 +75,44 @@ def make_target(domain: str, *, strict: bool = True, **options: Any) -> Target:
         values["label"] = validate.label(str(options["label"]))
     if options.get("max_connections") is not None:
         values["max_connections"] = validate.max_connections(options["max_connections"])
+    values.update(_origin_settings(options, values.get("read_timeout",
+                                                      profile.ORIGIN_READ_TIMEOUT.default)))
     return Target(**values)
+
+
+def _origin_settings(options: Mapping[str, Any], read_timeout: float) -> dict[str, Any]:
+    """IpAddressType, origin mTLS, OriginHttpVersion, ResponseCompletionTimeout."""
+    values: dict[str, Any] = {}
+    for key, allowed, what in (("ip_address_type", profile.IP_ADDRESS_TYPES, "IpAddressType"),
+                               ("http_version", profile.HTTP_VERSIONS, "OriginHttpVersion")):
+        if options.get(key) is not None:
+            if options[key] not in allowed:
+                raise ValueError(f"{what} {validate.shown(options[key])} must be one of "
+                                 f"{', '.join(allowed)}")
+            values[key] = options[key]
+    cert, key_file = options.get("client_cert"), options.get("client_key")
+    if (cert is None) != (key_file is None):
+        raise ValueError("origin mTLS needs both a client certificate and its key")
+    if cert is not None:
+        from cftui.engine.x509 import client
+
+        for path, what in ((cert, "client certificate"), (key_file, "client key")):
+            if not isinstance(path, str) or not path.strip() or "\x00" in path:
+                raise ValueError(f"{what} {validate.shown(path)} is not a file name")
+        client.load(cert, str(key_file))
+        values.update(client_cert=cert, client_key=key_file, mtls=True)
+    elif options.get("mtls") is not None:
+        values["mtls"] = bool(options["mtls"])
+    completion = options.get("response_completion_timeout")
+    if completion is not None:
+        limits = profile.TimeoutRange(read_timeout, read_timeout, float("inf"))
+        value = validate.timeout(completion, limits, "response completion timeout",
+                                 strict=False)
+        if value < read_timeout:
+            raise ValueError(f"response completion timeout {value:g} s must be at least the "
+                             f"read timeout ({read_timeout:g} s)")
+        values["response_completion_timeout"] = value
+    return values
 
 
 def layer(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

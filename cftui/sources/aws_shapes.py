@@ -101,6 +101,19 @@ def _origin(node: Node, *, distribution: str | None) -> Origin:
         notes.append("no S3OriginConfig in the document; treated as an S3 origin from its domain")
     else:
         raise node.error("has none of CustomOriginConfig, S3OriginConfig, VpcOriginConfig")
+    completion = node["ResponseCompletionTimeout"]
+    if completion.present and completion.value is not None:
+        fields["response_completion_timeout"] = _timeout(completion,
+                                                         profile.ORIGIN_READ_TIMEOUT)
+    legacy_mtls = node["OriginMtlsConfig"]
+    if legacy_mtls.present:
+        arn = legacy_mtls["ClientCertificateArn"].optional_string() or \
+            legacy_mtls["CertificateArn"].optional_string()
+        notes.append("OriginMtlsConfig is at the origin level (the developer guide's sample "
+                     "shape); the API reads it inside CustomOriginConfig as "
+                     "OriginMtlsConfig.ClientCertificateArn: CloudFront may ignore it here")
+        if arn and custom.present and not custom["OriginMtlsConfig"].present:
+            fields["client_certificate_arn"] = arn
     shield = node["OriginShield"]
     if shield.present and shield["Enabled"].boolean(default=False):
         region = shield["OriginShieldRegion"].optional_string() or "?"
@@ -136,10 +149,18 @@ def _custom(node: Node, notes: list[str]) -> dict:
         "read_timeout": _timeout(node["OriginReadTimeout"], profile.ORIGIN_READ_TIMEOUT),
         "keepalive_timeout": _timeout(node["OriginKeepaliveTimeout"],
                                       profile.ORIGIN_KEEPALIVE_TIMEOUT),
-        "ip_address_type": node["IpAddressType"].optional_string(),
+        "ip_address_type": _choice(node["IpAddressType"], profile.IP_ADDRESS_TYPES),
+        "http_version": _choice(node["OriginHttpVersion"], profile.HTTP_VERSIONS),
         "client_certificate_arn": (mtls["ClientCertificateArn"].optional_string()
                                    if mtls.present else None),
     }
+
+
+def _choice(node: Node, allowed: tuple[str, ...]) -> str | None:
+    value = node.optional_string()
+    if value is not None and value not in allowed:
+        raise node.error(f"{value!r} is not one of {', '.join(allowed)}")
+    return value
 
 
 def _port(node: Node, default: int, notes: list[str]) -> int:

@@ -42,6 +42,10 @@ class Origin:
     ca_file: str | None = None
     ip_address_type: str | None = None  # CustomOriginConfig.IpAddressType
     client_certificate_arn: str | None = None  # origin mTLS (OriginMtlsConfig)
+    client_cert: str | None = None  # TOML: the PEM to present for origin mTLS
+    client_key: str | None = None
+    http_version: str | None = None  # CustomOriginConfig.OriginHttpVersion
+    response_completion_timeout: float | None = None  # Origin.ResponseCompletionTimeout
     custom_header_names: tuple[str, ...] = ()  # CustomHeaders names; values are secrets
     distribution: str | None = None  # the owning distribution's id or name, for labels
     notes: tuple[str, ...] = ()  # things worth showing: defaults assumed, odd settings
@@ -77,7 +81,8 @@ class Origin:
         line, already validated strictly) win when they are not None.
 
         Keys: port, protocols, host_header, connect_to, ca_file, connect_timeout,
-        read_timeout, connection_attempts, http, path, label. Raises ValueError.
+        read_timeout, connection_attempts, http, path, label, ip_address_type, client_cert,
+        client_key, http_version, response_completion_timeout. Raises ValueError.
         """
         base: dict[str, Any] = {
             "port": self.https_port,
@@ -90,6 +95,12 @@ class Origin:
             "connection_attempts": self.connection_attempts,
             "path": targets.request_path(self.origin_path),
             "label": self.label,
+            "ip_address_type": self.ip_address_type,
+            "mtls": bool(self.client_certificate_arn or self.client_cert),
+            "client_cert": self.client_cert,
+            "client_key": self.client_key,
+            "http_version": self.http_version,
+            "response_completion_timeout": self.response_completion_timeout,
         }
         # values from AWS may exceed the documented ranges (quota increases)
         return targets.make_target(self.domain, strict=False,

@@ -10,9 +10,11 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from cftui.engine import files, profile, targets, validate
 from cftui.engine.profile import Protocol
+from cftui.engine.x509 import client
 from cftui.sources import guard
 from cftui.sources.host_forwarding import viewer_host
 from cftui.sources.model import (
@@ -35,7 +37,8 @@ _DISTRIBUTION_KEYS = ("id", "name", "domain_name", "aliases", "origin", "origin_
 _ORIGIN_KEYS = (
     "id", "domain", "kind", "https_port", "http_port", "protocol_policy", "protocols",
     "connect_timeout", "read_timeout", "attempts", "host_header", "forward_host",
-    "origin_path", "connect_to", "ca_file",
+    "origin_path", "connect_to", "ca_file", "ip_address_type", "client_cert", "client_key",
+    "http_version", "response_completion_timeout",
 )
 _GROUP_KEYS = ("id", "primary", "secondary", "failover_status_codes")
 _TOML_POSITION = re.compile(r"\s*\(at (line \d+, column \d+)\)$")
@@ -136,7 +139,32 @@ def _origin(node: Node, base: Path, label: str, aliases: tuple[str, ...],
         connect_to=_addresses(node["connect_to"]),
         ca_file=_ca_file(node["ca_file"], base, ca_file),
         distribution=label,
+        **_origin_settings(node, base),
     )
+
+
+def _origin_settings(node: Node, base: Path) -> dict[str, Any]:
+    """ip_address_type, client_cert + client_key, http_version, response_completion_timeout."""
+    out: dict[str, Any] = {}
+    for key, allowed in (("ip_address_type", profile.IP_ADDRESS_TYPES),
+                         ("http_version", profile.HTTP_VERSIONS)):
+        if node[key].present:
+            out[key] = _choice(node[key], allowed, allowed[0])
+    cert, key_file = (node["client_cert"].optional_string(),
+                       node["client_key"].optional_string())
+    if (cert is None) != (key_file is None):
+        raise node.error("client_cert and client_key go together")
+    if cert is not None and key_file is not None:
+        paths = [os.path.abspath(base / Path(p).expanduser()) for p in (cert, key_file)]
+        try:
+            client.load(paths[0], paths[1])
+        except ValueError as exc:
+            raise node["client_cert"].error(str(exc)) from None
+        out.update(client_cert=paths[0], client_key=paths[1])
+    completion = node["response_completion_timeout"]
+    if completion.present:
+        out["response_completion_timeout"] = completion.number(low=1, high=86400, unit="s")
+    return out
 
 
 def _host(node: Node, aliases: tuple[str, ...],

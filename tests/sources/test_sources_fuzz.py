@@ -58,6 +58,11 @@ ORIGIN_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "connect_to": st.lists(st.sampled_from(["127.0.0.1", "::1", "1.2.3.4.5", "host"]),
                            max_size=2),
     "ca_file": st.sampled_from(["/dev/zero", "/nonexistent.pem", "."]),
+    "ip_address_type": st.sampled_from(["ipv4", "ipv6", "dualstack", "IPV4", ""]),
+    "client_cert": st.sampled_from(["/dev/zero", "/nonexistent.pem", "."]),
+    "client_key": st.sampled_from(["/dev/zero", "/nonexistent.pem", "."]),
+    "http_version": st.sampled_from(["http1.1", "http2", "h3", ""]),
+    "response_completion_timeout": numbers,
 }
 assert set(ORIGIN_VALUES) == set(_ORIGIN_KEYS)
 

@@ -413,6 +413,7 @@ DEMO_OUTCOMES = {
     ("tls13-only", "127.0.0.1"): "SSLError",
     ("no-common-cipher", "127.0.0.1"): "SSLError",
     ("client-cert", "127.0.0.1"): "SSLError",
+    ("origin-mtls", "127.0.0.1"): "SSLError",
     ("slow", "127.0.0.1"): "TimeoutError",
     ("plain-http", "127.0.0.1"): "SSLError",
     ("legacy-tls10", "127.0.0.1"): "200",

@@ -33,6 +33,7 @@ class Endpoint:
     read_timeout: float  # for the whole first flight
     cancel: threading.Event | None = field(default=None, compare=False)
     budget: Budget | None = field(default=None, compare=False)
+    attempts: int = 1  # CloudFront's ConnectionAttempts: tries for a refused or reset connection
 
     def check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
@@ -82,6 +83,12 @@ def connect(endpoint: Endpoint) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+#: What CloudFront tries again: the connection refused or reset (not a timeout, which
+#: it would wait out once per attempt and which the report states instead).
+RETRYABLE = frozenset({"connection refused", "connection reset by peer",
+                       "connection closed during the handshake"})
 
 
 def describe_os_error(exc: OSError) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import errno
 import socket
 import time
+from dataclasses import replace
 
-from cftui.engine.net.connect import Endpoint, connect, describe_os_error
+from cftui.engine.net.connect import RETRYABLE, Endpoint, connect, describe_os_error
 from cftui.engine.results import TcpOutcome, TcpResult
 
 #: Errors that speak of this machine's own network (typically: no IPv6 route on the
@@ -15,7 +16,19 @@ NO_ROUTE_HERE = frozenset({errno.ENETUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSU
 
 
 def tcp_connect(endpoint: Endpoint) -> TcpResult:
-    """Refused (RST: CloudFront answers 502) and silently dropped (504) differ."""
+    """Refused (RST: CloudFront answers 502) and silently dropped (504) differ. A refused
+    connection is tried again up to `endpoint.attempts` times, as CloudFront would; the
+    result's `retries` says what the failed tries saw."""
+    retries: list[str] = []
+    while True:
+        result = _tcp_once(endpoint)
+        if result.connected or result.error not in RETRYABLE or \
+                len(retries) + 1 >= endpoint.attempts:
+            return replace(result, retries=tuple(retries))
+        retries.append(result.error or "")
+
+
+def _tcp_once(endpoint: Endpoint) -> TcpResult:
     start = time.monotonic()
     try:
         sock = connect(endpoint)

@@ -5,9 +5,16 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from dataclasses import replace
 
 from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, Purpose, ServerFlight
-from cftui.engine.net.connect import Endpoint, connect, describe_os_error, wait_for
+from cftui.engine.net.connect import (
+    RETRYABLE,
+    Endpoint,
+    connect,
+    describe_os_error,
+    wait_for,
+)
 from cftui.engine.tls import hello as hello_mod
 from cftui.engine.tls.flight import MAX_FLIGHT, FlightParser, NotTls, ParseError
 
@@ -49,7 +56,22 @@ def read_flight(sock: socket.socket, deadline: float,
 
 
 def attempt(endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose) -> ProtocolAttempt:
-    """Connect, send the ClientHello for `spec`, read the first flight, close."""
+    """Connect, send the ClientHello for `spec`, read the first flight, close. A
+    connection refused, or reset before the origin sent a byte, is tried again up to
+    `endpoint.attempts` times, as CloudFront would; `retries` keeps what those saw."""
+    retries: list[str] = []
+    while True:
+        result = _attempt_once(endpoint, spec, purpose)
+        failed = result.outcome in (Outcome.RESET, Outcome.CONNECT_FAILED) and \
+            result.bytes_read == 0 and result.error in RETRYABLE
+        if not failed or len(retries) + 1 >= endpoint.attempts:
+            return replace(result, retries=tuple(retries)) if retries else result
+        endpoint.check_cancel()
+        retries.append(result.error or "")
+
+
+def _attempt_once(endpoint: Endpoint, spec: hello_mod.HelloSpec,
+                  purpose: Purpose) -> ProtocolAttempt:
     record = hello_mod.client_hello(spec)
     started_at = time.time()
     start = time.monotonic()

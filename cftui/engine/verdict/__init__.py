@@ -15,9 +15,14 @@ from cftui.engine.results import AddressReport, Cause, StageResult, Verdict
 from cftui.engine.stage import Stage, Status
 from cftui.engine.verdict.build import cause
 from cftui.engine.verdict.certificate import certificate_causes
-from cftui.engine.verdict.connection import dns_cause, tcp_causes
+from cftui.engine.verdict.connection import (
+    dns_cause,
+    flaky_causes,
+    public_causes,
+    tcp_causes,
+)
 from cftui.engine.verdict.http import http_causes
-from cftui.engine.verdict.tls import tls_causes
+from cftui.engine.verdict.tls import mtls_causes, tls_causes
 
 __all__ = ["address_causes", "certificate_causes", "decide", "http_causes", "judge_stages",
            "tcp_causes", "tls_causes"]
@@ -31,8 +36,9 @@ _TLS_CODES = frozenset({CauseCode.TLS_PROTOCOL_MISMATCH, CauseCode.TLS_CIPHER_MI
 
 def address_causes(target: Target, report: AddressReport) -> list[Cause]:
     """Every cause for one address, one per code."""
-    causes = tcp_causes(target, report) + tls_causes(target, report)
-    causes += certificate_causes(report)
+    causes = public_causes(target, report.address) + tcp_causes(target, report)
+    causes += tls_causes(target, report)
+    causes += certificate_causes(report) + flaky_causes(target, report)
     codes = {c.code for c in causes}
     causes += [c for c in http_causes(target, report)
                if not (c.code is CauseCode.TLS_HANDSHAKE_FAILED and codes & _TLS_CODES)]
@@ -46,12 +52,16 @@ def address_causes(target: Target, report: AddressReport) -> list[Cause]:
 
 
 def decide(target: Target, reports: Sequence[AddressReport], dns_error: str | None = None,
-           stage_errors: Mapping[Stage, str] | None = None) -> Verdict:
-    """All causes for all addresses, and the status CloudFront would answer with."""
+           stage_errors: Mapping[Stage, str] | None = None, *,
+           client_cert_problems: Sequence[str] = ()) -> Verdict:
+    """All causes for all addresses, and the status CloudFront would answer with.
+    `client_cert_problems`: what `x509.client.problems` found in the origin mTLS
+    certificate supplied (read by the run, so that this stays pure)."""
     incomplete = [cause(CauseCode.CHECK_INCOMPLETE, f"cftui could not finish the "
                         f"{stage.label} stage ({error}); the verdict does not cover it",
                         stage=stage, fix=_incomplete_fix(error))
                   for stage, error in (stage_errors or {}).items()]
+    incomplete += mtls_causes(target, client_cert_problems)
     if dns_error is not None:
         return _verdict([dns_cause(target, dns_error), *incomplete])
     per_address = [(r.address, address_causes(target, r)) for r in reports]
@@ -98,8 +108,23 @@ def _merge(target: Target, per_address: Sequence[tuple[str, list[Cause]]]) -> li
         causes.append(cause(CauseCode.ADDRESS_INCONSISTENT,
                             f"the addresses behind {target.domain} do not behave the same "
                             f"(differences on {', '.join(odd)}): viewers get intermittent "
-                            "errors"))
+                            f"errors{_family_exposure(target, per_address)}"))
     return causes
+
+
+def _family_exposure(target: Target, per_address: Sequence[tuple[str, list[Cause]]]) -> str:
+    """With dualstack, how CloudFront is exposed when only one address family works."""
+    if target.ip_address_type != "dualstack":
+        return ""
+    failing = {a for a, cs in per_address if any(c.blocking for c in cs)}
+    families = {"IPv6": {a for a, _ in per_address if ":" in a},
+                "IPv4": {a for a, _ in per_address if ":" not in a}}
+    for bad, good in (("IPv6", "IPv4"), ("IPv4", "IPv6")):
+        if families[bad] and families[good] and failing == families[bad]:
+            return (f"; IpAddressType dualstack: {good} works, {bad} fails, and CloudFront "
+                    f"uses both, so every request it sends over {bad} fails (set "
+                    f"IpAddressType to {good.lower()} or fix the {bad} addresses)")
+    return ""
 
 
 # --- stage statuses ------------------------------------------------------------

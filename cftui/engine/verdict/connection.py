@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from cftui.engine.causes import CauseCode
 from cftui.engine.model import Target
-from cftui.engine.results import AddressReport, Cause, TcpOutcome
+from cftui.engine.net.dns import is_public
+from cftui.engine.results import AddressReport, Cause, HttpOutcome, TcpOutcome
 from cftui.engine.verdict.build import cause
+
+_HTTP_FAILED = frozenset({HttpOutcome.ERROR, HttpOutcome.TLS_FAILED, HttpOutcome.CLOSED})
 
 
 def dns_cause(target: Target, error: str) -> Cause:
@@ -31,3 +34,34 @@ def tcp_causes(target: Target, report: AddressReport) -> list[Cause]:
     return [cause(CauseCode.TCP_REFUSED,
                   f"{where} refused the connection ({tcp.error or tcp.outcome.value})",
                   port=target.port)]
+
+
+def public_causes(target: Target, address: str) -> list[Cause]:
+    """A resolved address CloudFront cannot reach from the internet (504). An explicit
+    --connect-to address is the user's own routing and is left alone."""
+    if target.connect_to or is_public(address):
+        return []
+    return [cause(CauseCode.ORIGIN_NOT_PUBLIC,
+                  f"{target.domain} resolves to {address}, which is not on the public "
+                  "internet (private, loopback, link-local, CGNAT or unique-local): "
+                  "CloudFront cannot connect to it unless it is a VPC origin",
+                  domain=target.domain)]
+
+
+def flaky_causes(target: Target, report: AddressReport) -> list[Cause]:
+    """Connections that were refused or reset, then worked when tried again: CloudFront's
+    retries hide it, until every attempt of one request fails."""
+    tries = [(r.retries, r.connected) for r in (report.tcp,) if r is not None]
+    tries += [(a.retries, a.bytes_read > 0) for p in report.protocols for a in p.attempts]
+    if report.http is not None:
+        tries += [(report.http.retries, report.http.outcome not in _HTTP_FAILED)]
+    rescued = [retries for retries, worked in tries if retries and worked]
+    if not rescued:
+        return []
+    seen = sorted({error for retries in rescued for error in retries})
+    failed = sum(len(retries) for retries, _ in tries)
+    return [cause(CauseCode.ORIGIN_FLAKY,
+                  f"{failed} of {failed + len(tries)} connections to {report.address} "
+                  f"port {target.port} failed at first ({', '.join(seen)}) and worked when "
+                  f"tried again; CloudFront makes {target.connection_attempts} attempts, so "
+                  "viewers get a 502 whenever all of them fail")]

@@ -41,7 +41,8 @@ def tls_causes(target: Target, report: AddressReport) -> list[Cause]:
         causes.append(cause(CauseCode.TLS_HANDSHAKE_FAILED,
                             f"the origin picks {broken.cipher} at {broken.protocol.value}, then "
                             f"its first flight breaks off: {broken.error}", fix="broken_flight"))
-    if any(a.flight and a.flight.certificate_request for a in attempts if a.accepted):
+    if not target.mtls and any(a.flight and a.flight.certificate_request
+                               for a in attempts if a.accepted):
         causes.append(cause(CauseCode.TLS_CLIENT_CERT_REQUIRED,
                             "the origin asks for a client certificate; CloudFront sends none"))
     if working:
@@ -126,3 +127,18 @@ def _protocol_mismatch(target: Target, enabled: Sequence[ProtocolResult],
                      message + " (CloudFront does not use TLS 1.3 toward origins)",
                      fix="tls13_only")
     return cause(CauseCode.TLS_PROTOCOL_MISMATCH, message)
+
+
+def mtls_causes(target: Target, problems: Sequence[str]) -> list[Cause]:
+    """Origin mTLS configured: untested without a client certificate; the supplied one
+    judged (validity, purpose) as the origin will judge it."""
+    if not target.mtls:
+        return []
+    if target.client_cert is None:
+        return [cause(CauseCode.MTLS_UNVERIFIED, "origin mTLS is configured, but no client "
+                      "certificate was supplied, so cftui could not test that the origin "
+                      "accepts CloudFront's")]
+    if problems:
+        return [cause(CauseCode.MTLS_CLIENT_CERT_INVALID, "the client certificate presented "
+                      f"for origin mTLS: {'; '.join(problems)}")]
+    return []
