@@ -28,6 +28,7 @@ from cftui.ui.state import CheckSession
 
 if TYPE_CHECKING:
     from cftui.demo.origins import DemoOrigin
+    from cftui.engine.x509.repair import Fetch
     from cftui.sources.model import Inventory
 
 Checker = Callable[..., Report]
@@ -61,7 +62,8 @@ class CftuiApp(App[None]):
     def __init__(self, *, entries: PickerEntries, start_target: Target | None = None,
                  ascii: bool = False, watch_interval: float = 10.0,
                  checker: Checker | None = None, formatter: Formatter | None = None,
-                 export_dir: Path | None = None, keymap: Mapping[str, str] | None = None) -> None:
+                 export_dir: Path | None = None, keymap: Mapping[str, str] | None = None,
+                 aia_fetch: Fetch | None = None) -> None:
         super().__init__()
         self.entries = entries
         self.start_target = start_target
@@ -74,6 +76,7 @@ class CftuiApp(App[None]):
         self.sessions: dict[Target, CheckSession] = {}
         self.reports: dict[Target, Report] = {}
         self.user_keymap = dict(keymap or {})  # binding id -> keys: {"check.rerun": "f5"}
+        self.aia_fetch = aia_fetch  # None: caIssuers over HTTP (engine.net.aia)
         if os.environ.get("TEXTUAL_COLOR_SYSTEM") == "standard" and not self.no_color:
             self.theme = "ansi-dark"
 
