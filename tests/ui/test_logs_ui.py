@@ -3,10 +3,11 @@ picker, the log view with its plot, Enter checks the origin; the demo's shipped 
 
 from __future__ import annotations
 
-import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from logs import logsynth
 from textual.message import Message
 from textual.widgets import DataTable, Sparkline
 
@@ -22,9 +23,6 @@ from cftui.ui.screens.picker import OriginList, PickerScreen
 
 from .conftest import settle
 from .fakes import failing_report, replaying
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "logs"))
-import logsynth  # noqa: E402
 
 START = 1714568400  # 2024-05-01 13:00 UTC
 
@@ -72,7 +70,7 @@ async def test_picker_shows_error_rates_from_the_logs_and_the_view_checks(
         assert len(loaded) == 1 and loaded[0].summary.records == 3 * 200 + 50
         progress = [m for m in seen if isinstance(m, LogProgress)]
         assert progress and progress[-1].done == progress[-1].total == app.logs.total  # type: ignore[union-attr]
-        assert all(a.done <= b.done for a, b in zip(progress, progress[1:], strict=False))
+        assert all(a.done <= b.done for a, b in pairwise(progress))
         shown = labels(app)
         assert any(line.endswith("502 50%  app  origin.example.com:443  TLSv1.2")
                    or "502 50%  app  origin.example.com:443" in line for line in shown), shown
