@@ -30,6 +30,13 @@ from cftui.ui.widgets.common import cftui_app
 COLUMNS = ("Distribution", "Origin / host", "Requests", "502", "504")
 
 
+class LogTable(DataTable[Text]):
+    """The per-origin rows; Enter checks the highlighted origin (shown in the footer)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Check", id="logs.table.check")]
+
+
 class LogScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,backspace", "back", "Back", id="logs.back"),
@@ -43,8 +50,7 @@ class LogScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="logs-title", markup=False)
         yield Static(id="logs-problems", markup=False)
-        table: DataTable[Text] = DataTable(id="logs-table", cursor_type="row", zebra_stripes=False)
-        yield table
+        yield LogTable(id="logs-table", cursor_type="row")
         yield Static(id="logs-caption", markup=False)
         yield Sparkline([], id="logs-spark", summary_function=max)
         yield Static(id="logs-spark-ascii", markup=False)
