@@ -88,6 +88,8 @@ def app_parser() -> argparse.ArgumentParser:
     _source_options(p)
     p.add_argument("--aws", action="store_true", help="list distributions of a live account")
     p.add_argument("--profile", help="AWS profile for --aws")
+    p.add_argument("--logs", nargs="+", metavar="FILE", help="CloudFront access logs (files "
+                   "or directories): each origin's 502/504 rate in the picker, ctrl+l to plot")
     _target_options(p)
     _ui_options(p)
     p.add_argument("--version", action="version", version=f"cftui {__version__}")
@@ -337,8 +339,9 @@ def cmd_demo(argv: Sequence[str]) -> int:
         if args.headless:
             return run_checks([d.target for d in demo], args.format)
         from cftui.ui.app import CftuiApp, run_app
+        from cftui.ui.logs import LogSource
 
-        app = CftuiApp.from_demo(demo, ascii=args.ascii)
+        app = CftuiApp.from_demo(demo, ascii=args.ascii, logs=LogSource.demo())
         run_app(app, mouse=not args.no_mouse)
     return EXIT_OK
 
@@ -390,10 +393,24 @@ def build_app(argv: Sequence[str], *, terminal: Any = None) -> tuple[Any, argpar
     from cftui.ui.app import CftuiApp
     from cftui.ui.screens.adhoc import FormDefaults
 
+    logs = _app_logs(args, inventory)
     app = CftuiApp.from_inventory(inventory, overrides=given, start_target=start,
-                                  ascii=args.ascii)
+                                  ascii=args.ascii, logs=logs)
     app.entries = replace(app.entries, adhoc=FormDefaults.from_options(given))
     return app, args
+
+
+def _app_logs(args: argparse.Namespace, inventory: Any) -> Any:
+    """--logs FILE…: checked here (a missing file is a usage error), read in the app."""
+    if not args.logs:
+        return None
+    from cftui.logs import LogFileError
+    from cftui.ui.logs import LogSource
+
+    try:
+        return LogSource.from_names(args.logs, inventory, args.import_file)
+    except (LogFileError, OSError, ValueError) as exc:
+        raise UsageError(f"--logs: {exc}") from None
 
 
 def cmd_app(argv: Sequence[str]) -> int:

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from cftui.engine.model import Target
 from cftui.engine.results import Report
+from cftui.logs import Attributor, LogSummary, Summariser
+from cftui.textsafe import one_line
 from cftui.ui import export
 from cftui.ui.commands import app_commands, screen_commands
-from cftui.ui.entries import PickerEntries
+from cftui.ui.entries import OriginEntry, PickerEntries
 from cftui.ui.format import Formatter
 from cftui.ui.glyphs import AsciiScrollBarRender, ascii_key, glyphs_for
+from cftui.ui.logs import PROGRESS_EVERY, LogProgress, LogsLoaded, LogSource
 from cftui.ui.screens.adhoc import AdhocScreen
 from cftui.ui.screens.checks import CheckScreen
 from cftui.ui.screens.export import ExportScreen
@@ -28,6 +34,7 @@ from cftui.ui.state import CheckSession
 
 if TYPE_CHECKING:
     from cftui.demo.origins import DemoOrigin
+    from cftui.engine.x509.repair import Fetch
     from cftui.sources.model import Inventory
 
 Checker = Callable[..., Report]
@@ -38,6 +45,17 @@ class Redraws(Protocol):
     """A screen that draws glyphs itself and must draw again when ASCII mode changes."""
 
     def redraw(self) -> None: ...
+
+
+@runtime_checkable
+class ShowsLogs(Protocol):
+    """A screen that shows the loaded access logs."""
+
+    def logs_changed(self) -> None: ...
+
+
+class LogsCancelled(Exception):
+    """Raised inside the log worker's progress callback to stop reading."""
 
 
 def _engine_check(target: Target, **kwargs: Any) -> Report:
@@ -61,7 +79,8 @@ class CftuiApp(App[None]):
     def __init__(self, *, entries: PickerEntries, start_target: Target | None = None,
                  ascii: bool = False, watch_interval: float = 10.0,
                  checker: Checker | None = None, formatter: Formatter | None = None,
-                 export_dir: Path | None = None, keymap: Mapping[str, str] | None = None) -> None:
+                 export_dir: Path | None = None, keymap: Mapping[str, str] | None = None,
+                 aia_fetch: Fetch | None = None, logs: LogSource | None = None) -> None:
         super().__init__()
         self.entries = entries
         self.start_target = start_target
@@ -74,6 +93,11 @@ class CftuiApp(App[None]):
         self.sessions: dict[Target, CheckSession] = {}
         self.reports: dict[Target, Report] = {}
         self.user_keymap = dict(keymap or {})  # binding id -> keys: {"check.rerun": "f5"}
+        self.aia_fetch = aia_fetch  # None: caIssuers over HTTP (engine.net.aia)
+        self.logs = logs
+        self.log_summary: LogSummary | None = None
+        self.log_progress: tuple[int, int] = (0, logs.total if logs else 0)
+        self.log_error: str | None = None
         if os.environ.get("TEXTUAL_COLOR_SYSTEM") == "standard" and not self.no_color:
             self.theme = "ansi-dark"
 
@@ -96,6 +120,8 @@ class CftuiApp(App[None]):
         self._apply_ascii()
         self.set_class(self.no_color, "-no-color")
         self.push_screen(PickerScreen(self.entries))
+        if self.logs is not None:
+            self._load_logs(self.logs)
         if self.start_target is not None:
             self.open_check(self.start_target)
 
@@ -117,6 +143,71 @@ class CftuiApp(App[None]):
                 self.open_check(target)
 
         self.push_screen(AdhocScreen(domain, self.entries.adhoc), callback=checked)
+
+    def open_logs(self) -> None:
+        from cftui.ui.screens.logs import LogScreen
+
+        self.push_screen(LogScreen())
+
+    def entry_for_logs(self, distribution: str | None, origin: str | None) -> OriginEntry | None:
+        return self.entries.for_logs(distribution, origin)
+
+    # --- access logs ----------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="logs", exit_on_error=False,
+          description="summarise the access logs")
+    def _load_logs(self, source: LogSource) -> LogSummary:
+        """Stream every file through a Summariser (bounded memory); progress is merged."""
+        cancel = get_current_worker().cancelled_event
+        total = source.total
+        summariser = Summariser(Attributor(source.routes))
+        summariser.notes.extend(source.notes)
+        done, last = 0, 0.0
+
+        def progress(offset: int) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if now - last >= PROGRESS_EVERY:
+                last = now
+                self.post_message(LogProgress(done + offset, total))
+            if cancel.is_set():
+                raise LogsCancelled
+
+        try:
+            for path in source.paths:
+                summariser.add_file(path, progress)
+                done += path.stat().st_size
+        except LogsCancelled:
+            pass
+        summary = summariser.result()
+        self.post_message(LogProgress(total, total))
+        self.post_message(LogsLoaded(summary))
+        return summary
+
+    @on(LogProgress)
+    def _on_log_progress(self, message: LogProgress) -> None:
+        if self.log_summary is None:
+            self.log_progress = (message.done, message.total)
+            self._logs_changed()
+
+    @on(LogsLoaded)
+    def _on_logs_loaded(self, message: LogsLoaded) -> None:
+        self.log_summary = message.summary
+        self._logs_changed()
+
+    @on(Worker.StateChanged)
+    def _on_logs_worker(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "logs" and event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.log_error = one_line(str(error) or type(error).__name__)
+            self.notify(f"Cannot read the logs: {self.log_error}", severity="error",
+                        markup=False)
+            self._logs_changed()
+
+    def _logs_changed(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ShowsLogs):
+                screen.logs_changed()
 
     def remember(self, report: Report) -> None:
         if not report.cancelled:

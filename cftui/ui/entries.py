@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
+from cftui.logs.demo import DEMO_DISTRIBUTION_ID
 
 if TYPE_CHECKING:
     from cftui.demo.origins import DemoOrigin
@@ -30,6 +31,7 @@ class OriginEntry:
     host_reason: str = ""
     kind: str = "custom"
     groups: str = ""  # its place in origin groups: "primary of app-failover"
+    log_key: tuple[str | None, str] | None = None  # (distribution label, origin id) in logs
 
     @property
     def checkable(self) -> bool:
@@ -90,7 +92,8 @@ class PickerEntries:
                         port=o.target.port, protocols=o.target.protocols,
                         host_header=o.target.host_header,
                         forwards_host=o.target.host_header is not None,
-                        target=o.target, note=o.description)
+                        target=o.target, note=o.description,
+                        log_key=(DEMO_DISTRIBUTION_ID, o.key))
             for o in origins
         )
         ca_file = origins[0].target.ca_file if origins else None
@@ -118,12 +121,19 @@ class PickerEntries:
     def find(self, target: Target) -> OriginEntry | None:
         return next((e for e in self.entries() if e.target == target), None)
 
+    def for_logs(self, distribution: str | None, origin: str | None) -> OriginEntry | None:
+        """The origin a log group was attributed to."""
+        if origin is None:
+            return None
+        return next((e for e in self.entries() if e.log_key == (distribution, origin)), None)
+
 
 def _group(dist: Distribution, index: int, overrides: dict[str, Any]) -> EntryGroup:
     subtitle = ", ".join((*dist.aliases, dist.name) if dist.name else dist.aliases)
     key = f"dist{index}:{dist.label}"
     return EntryGroup(key, dist.label, subtitle,
-                      tuple(_entry(o, key, overrides, _roles(dist, o.id)) for o in dist.origins))
+                      tuple(_entry(o, key, overrides, _roles(dist, o.id), dist.label)
+                            for o in dist.origins))
 
 
 def _roles(dist: Distribution, origin_id: str) -> str:
@@ -133,7 +143,7 @@ def _roles(dist: Distribution, origin_id: str) -> str:
 
 
 def _entry(origin: Origin, group_key: str, overrides: dict[str, Any],
-           groups: str = "") -> OriginEntry:
+           groups: str = "", distribution: str | None = None) -> OriginEntry:
     target = origin.to_target(**overrides) if origin.checkable else None
     return OriginEntry(
         key=f"{group_key}/{origin.id}",
@@ -148,4 +158,5 @@ def _entry(origin: Origin, group_key: str, overrides: dict[str, Any],
         host_reason=origin.host_forwarding_reason,
         kind=origin.kind,
         groups=groups,
+        log_key=(distribution, origin.id),
     )

@@ -65,3 +65,16 @@ def test_failed_handshake_detail(snap_compare: Any) -> None:
 def test_failing_check_wide_ascii(snap_compare: Any) -> None:
     assert snap_compare(make_app(start_target=TARGET, ascii=True), terminal_size=(120, 40),
                         run_before=wait)
+
+
+def test_log_view_of_the_demo_log(snap_compare: Any) -> None:
+    from cftui.ui.logs import LogSource
+
+    async def open_logs(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.press("down", "down")
+        await pilot.pause()
+
+    assert snap_compare(make_app(logs=LogSource.demo()), terminal_size=SMALL,
+                        run_before=open_logs)

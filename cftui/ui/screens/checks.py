@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from cftui.engine.results import CheckFinished, Event, Report, Stage, Status
 from cftui.ui.messages import CheckEvent, EventLog
 from cftui.ui.render.cert import certificate_body
+from cftui.ui.render.repair import chain_causes, pick_address
 from cftui.ui.render.stages import stage_details
 from cftui.ui.render.target import target_title
 from cftui.ui.render.tls import grid_header, grid_rows
@@ -40,6 +41,7 @@ class CheckScreen(Screen[None]):
         Binding("r", "rerun", "Re-run", id="check.rerun"),
         Binding("w", "toggle_watch", "Watch", id="check.watch"),
         Binding("e", "export", "Export", id="check.export"),
+        Binding("f", "fix_chain", "Fix chain", id="check.fix-chain"),
         Binding("enter", "detail", "Handshake", show=False, id="check.handshake"),
         Binding("j", "copy_json", "Copy JSON", show=False, id="check.copy-json"),
         Binding("pagedown,space", "scroll(1)", "Scroll", show=False,
@@ -224,6 +226,8 @@ class CheckScreen(Screen[None]):
             return not self.state.running or self.watching
         if action in ("export", "copy_json"):
             return self._exportable() is not None
+        if action == "fix_chain":
+            return not self.state.running and chain_causes(self.session.report)
         return True
 
     def _exportable(self) -> Report | None:
@@ -293,6 +297,26 @@ class CheckScreen(Screen[None]):
         report = self._exportable()
         if report is not None:
             cftui_app(self).copy_report_json(report)
+
+    def action_fix_chain(self) -> None:
+        """Build the chain the origin should send (its own screen, its own worker)."""
+        from cftui.ui.screens.fixchain import FixChainScreen
+
+        report = self.session.report
+        if self.state.running or not chain_causes(report) or report is None:
+            return
+        address = pick_address(report)
+        if address is None:
+            self.notify("The origin sent no certificate chain to repair", markup=False)
+            return
+
+        def done(recheck: bool | None) -> None:
+            if recheck:
+                self.start_check()
+
+        self.app.clear_notifications()
+        self.app.push_screen(FixChainScreen(self.target, address, cftui_app(self).export_dir),
+                             callback=done)
 
     def action_detail(self) -> None:
         if not self.cursor_visible():  # never open a row the user cannot see

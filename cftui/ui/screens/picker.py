@@ -14,6 +14,8 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cftui.ui.entries import OriginEntry, PickerEntries
+from cftui.ui.logs import find_group
+from cftui.ui.render.logs import progress_line, rate_badge, summary_line
 from cftui.ui.render.picker import (
     adhoc_label,
     entry_detail,
@@ -68,6 +70,7 @@ class PickerScreen(Screen[None]):
         Binding("down", "cursor(1)", "Down", show=False, id="picker.down"),
         Binding("up", "cursor(-1)", "Up", show=False, id="picker.up"),
         Binding("ctrl+n", "adhoc", "Ad-hoc origin", id="picker.adhoc"),
+        Binding("ctrl+l", "logs", "Logs", id="picker.logs"),
         Binding("escape", "clear_filter", "Clear filter", id="picker.clear-filter"),
         Binding("ctrl+q", "app.quit", "Quit", id="picker.quit"),
     ]
@@ -80,6 +83,7 @@ class PickerScreen(Screen[None]):
         yield Static(id="picker-title", markup=False)
         yield FilterInput(placeholder="type to filter origins, or a domain to check",
                           id="filter")
+        yield Static(id="log-status", markup=False)
         yield OriginList()
         yield Static(getting_started(), id="getting-started", markup=False)
         yield Static(id="entry-detail", markup=False)
@@ -94,12 +98,29 @@ class PickerScreen(Screen[None]):
             ("cftui", "bold"), "  ",
             (f"{source}: {groups} distribution{'s' * (groups != 1)}, "
              f"{count} origin{'s' * (count != 1)}", "$text-muted")))
-        self.redraw()
+        self.logs_changed()
         self.query_one("#filter", Input).focus()
 
     def redraw(self) -> None:
         """Draw again, e.g. after ASCII mode was switched."""
         self.refresh_verdicts()
+
+    def logs_changed(self) -> None:
+        """Reading progress while the logs load, then each origin's error rate."""
+        app = cftui_app(self)
+        status = self.query_one("#log-status", Static)
+        status.display = app.logs is not None
+        if app.logs is not None:
+            if app.log_error is not None:
+                status.update(Content.assemble(("Logs: ", "bold"),
+                                               (app.log_error, "$error")))
+            elif app.log_summary is None:
+                status.update(progress_line(*app.log_progress, ascii=app.ascii))
+            else:
+                status.update(Content.assemble(summary_line(app.log_summary),
+                                               ("  ctrl+l: errors over time", "$text-muted")))
+        self.refresh_verdicts()
+        self.refresh_bindings()
 
     # --- the list -------------------------------------------------------------------
 
@@ -108,6 +129,7 @@ class PickerScreen(Screen[None]):
         glyphs = glyphs_of(self)
         shown = self.entries.filtered(text)
         reports = cftui_app(self).reports
+        summary = cftui_app(self).log_summary
         previous = origins.highlighted_option.id if origins.highlighted_option else None
         options: list[Option] = []
         origins.entries = {}
@@ -118,6 +140,9 @@ class PickerScreen(Screen[None]):
                 guide = (glyphs.guide_last if last else glyphs.guide_mid) + " "
                 report = reports.get(entry.target) if entry.target is not None else None
                 label = origin_label(entry, glyphs, report)
+                logged = find_group(summary, *entry.log_key) if entry.log_key else None
+                if logged is not None:
+                    label = Content.assemble(rate_badge(logged), "  ", label)
                 options.append(Option(Content.assemble((guide, "$text-muted"), label),
                                       id=f"o:{entry.key}"))
                 origins.entries[f"o:{entry.key}"] = entry
@@ -179,6 +204,14 @@ class PickerScreen(Screen[None]):
             origins.action_cursor_down()
         else:
             origins.action_cursor_up()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "logs":
+            return cftui_app(self).logs is not None
+        return True
+
+    def action_logs(self) -> None:
+        cftui_app(self).open_logs()
 
     def action_adhoc(self) -> None:
         text = self.query_one("#filter", Input).value.strip()
