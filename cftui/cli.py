@@ -291,6 +291,10 @@ def run_checks(targets: Sequence[Target], fmt: str) -> int:
     from cftui.engine.net.budget import raise_descriptor_limit
 
     raise_descriptor_limit()  # before the engine sizes its connection cap
+    if any(t.http for t in targets):
+        # OpenSSL's bindings load here, before the first connection: loaded in the
+        # request's worker they would hold the interpreter while the scan starts
+        import cftui.engine.http  # noqa: F401
 
     from cftui.engine import jsontext
     from cftui.engine import report as report_mod
