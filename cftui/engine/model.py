@@ -38,6 +38,9 @@ class Target:
     path: str = "/"
     label: str | None = None  # a name for display: "distribution / origin id"
     max_connections: int = DEFAULT_PER_ORIGIN  # connections to the origin in flight at once
+    host_header_source: str | None = None  # how the Host decision was made (policy, option…)
+    notes: tuple[str, ...] = ()  # the source's assumptions and odd settings, for the reports
+    edge_functions: tuple[str, ...] = ()  # viewer-/origin-request functions on its behaviours
 
     @property
     def sni(self) -> str:

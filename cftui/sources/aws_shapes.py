@@ -13,7 +13,7 @@ from typing import Any
 
 from cftui.engine import profile, validate
 from cftui.engine.profile import Protocol
-from cftui.sources.host_forwarding import decide, viewer_host
+from cftui.sources.host_forwarding import BehaviourVerdict, decide, edge_functions, viewer_hosts
 from cftui.sources.model import (
     CLOUDFRONT_LOW_PORTS,
     PROTOCOL_POLICIES,
@@ -61,13 +61,25 @@ def distribution(config: Node, *, dist_id: str | None, domain_name: str | None, 
 
 def _with_host(origin: Origin, config: Node, aliases: tuple[str, ...], domain_name: str | None,
                lookup: PolicyLookup | None) -> Origin:
+    origin = replace(origin, edge_functions=edge_functions(origin.id, config))
     verdict = decide(origin.id, config, lookup)
+    unsure = [b for b in verdict.behaviours if not b.certain]
+    if unsure:
+        origin = replace(origin, notes=(*origin.notes, (
+            "Host forwarding is a guess for " + _where(unsure) + ": a policy there is not "
+            "in this input (custom policies are not in CLI exports; use --aws, or "
+            "--host-header when you know the Host)")))
     if not verdict.forwards:
         return replace(origin, forwards_host=False, host_forwarding_reason=(
             f"{verdict.reason}; CloudFront sends the origin domain as Host and SNI"))
-    host, why = viewer_host(aliases, domain_name)
-    return replace(origin, forwards_host=True, host_header=host,
-                   host_forwarding_reason=f"{verdict.reason}; {why}")
+    hosts, why = viewer_hosts(aliases, domain_name)
+    return replace(origin, forwards_host=True, host_header=hosts[0] if hosts else None,
+                   viewer_hosts=hosts, host_forwarding_reason=f"{verdict.reason}; {why}")
+
+
+def _where(behaviours: list[BehaviourVerdict]) -> str:
+    return ", ".join("the default behaviour (*)" if b.path == "*" else b.path
+                     for b in behaviours)
 
 
 def _origin(node: Node, *, distribution: str | None) -> Origin:

@@ -37,6 +37,8 @@ class Origin:
     host_header: str | None = None  # the Host (and SNI) CloudFront sends, when forwarded
     forwards_host: bool = False
     host_forwarding_reason: str = ""
+    viewer_hosts: tuple[str, ...] = ()  # every Host viewers send, when forwarded (aliases)
+    edge_functions: tuple[str, ...] = ()  # viewer-/origin-request functions that may rewrite
     origin_path: str = ""
     connect_to: tuple[str, ...] = ()
     ca_file: str | None = None
@@ -90,10 +92,26 @@ class Origin:
             "connection_attempts": self.connection_attempts,
             "path": targets.request_path(self.origin_path),
             "label": self.label,
+            "host_header_source": self.host_forwarding_reason or None,
+            "notes": self.notes,
+            "edge_functions": self.edge_functions,
         }
+        if overrides.get("host_header") is not None and "host_header_source" not in overrides:
+            overrides = {**overrides, "host_header_source": "the Host given on the command line"}
         # values from AWS may exceed the documented ranges (quota increases)
         return targets.make_target(self.domain, strict=False,
                                    **targets.layer(base, overrides))
+
+    def to_targets(self, **overrides: Any) -> list[Target]:
+        """One Target per Host viewers send (each alias, checked on its own handshake: an
+        origin may serve a different certificate per name), or the one `to_target`."""
+        hosts = self.viewer_hosts
+        if not self.forwards_host or len(hosts) < 2 or overrides.get("host_header") is not None:
+            return [self.to_target(**overrides)]
+        return [self.to_target(**{**overrides, "host_header": host,
+                                  "host_header_source": self.host_forwarding_reason or None,
+                                  "label": f"{self.label} (Host {host})"})
+                for host in hosts]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from cftui.engine.verdict.build import cause
 from cftui.engine.verdict.certificate import certificate_causes
 from cftui.engine.verdict.connection import dns_cause, tcp_causes
 from cftui.engine.verdict.http import http_causes
+from cftui.engine.verdict.source import source_causes
 from cftui.engine.verdict.tls import tls_causes
 
 __all__ = ["address_causes", "certificate_causes", "decide", "http_causes", "judge_stages",
@@ -52,6 +53,7 @@ def decide(target: Target, reports: Sequence[AddressReport], dns_error: str | No
                         f"{stage.label} stage ({error}); the verdict does not cover it",
                         stage=stage, fix=_incomplete_fix(error))
                   for stage, error in (stage_errors or {}).items()]
+    incomplete += source_causes(target)
     if dns_error is not None:
         return _verdict([dns_cause(target, dns_error), *incomplete])
     per_address = [(r.address, address_causes(target, r)) for r in reports]
