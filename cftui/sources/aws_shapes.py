@@ -56,6 +56,9 @@ def distribution(config: Node, *, dist_id: str | None, domain_name: str | None, 
         origin_groups=tuple(_group(g) for g in config["OriginGroups"].aws_list()),
         source=source,
         enabled=config["Enabled"].boolean(default=True),
+        staging=config["Staging"].boolean(default=False),
+        continuous_deployment_policy_id=(
+            config["ContinuousDeploymentPolicyId"].optional_string() or None),
     )
 
 

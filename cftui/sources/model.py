@@ -134,6 +134,22 @@ class Distribution:
     origin_groups: tuple[OriginGroup, ...] = ()
     source: str = ""
     enabled: bool = True
+    staging: bool = False  # a continuous-deployment staging distribution
+    continuous_deployment_policy_id: str | None = None  # set on the primary
+    tenant_of: str | None = None  # a distribution tenant: the multi-tenant distribution's id
+    notes: tuple[str, ...] = ()
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Short markers for the picker: staging, continuous deployment, tenant."""
+        found = []
+        if self.staging:
+            found.append("staging distribution (continuous deployment)")
+        if self.continuous_deployment_policy_id:
+            found.append(f"continuous deployment policy {self.continuous_deployment_policy_id}")
+        if self.tenant_of:
+            found.append(f"tenant of {self.tenant_of}")
+        return tuple(found)
 
     @property
     def label(self) -> str:

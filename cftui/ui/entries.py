@@ -30,6 +30,7 @@ class OriginEntry:
     host_reason: str = ""
     kind: str = "custom"
     groups: str = ""  # its place in origin groups: "primary of app-failover"
+    edge: str = ""  # edge functions that may change Host or origin per request
 
     @property
     def checkable(self) -> bool:
@@ -120,7 +121,8 @@ class PickerEntries:
 
 
 def _group(dist: Distribution, index: int, overrides: dict[str, Any]) -> EntryGroup:
-    subtitle = ", ".join((*dist.aliases, dist.name) if dist.name else dist.aliases)
+    subtitle = ", ".join((*dist.aliases, dist.name, *dist.tags) if dist.name
+                         else (*dist.aliases, *dist.tags))
     key = f"dist{index}:{dist.label}"
     return EntryGroup(key, dist.label, subtitle,
                       tuple(_entry(o, key, overrides, _roles(dist, o.id)) for o in dist.origins))
@@ -148,4 +150,6 @@ def _entry(origin: Origin, group_key: str, overrides: dict[str, Any],
         host_reason=origin.host_forwarding_reason,
         kind=origin.kind,
         groups=groups,
+        edge=("edge functions may change Host or origin: " + "; ".join(origin.edge_functions)
+              if origin.edge_functions else ""),
     )
