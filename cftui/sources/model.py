@@ -47,6 +47,7 @@ class Origin:
     custom_header_names: tuple[str, ...] = ()  # CustomHeaders names; values are secrets
     distribution: str | None = None  # the owning distribution's id or name, for labels
     notes: tuple[str, ...] = ()  # things worth showing: defaults assumed, odd settings
+    unresolved: str | None = None  # why the domain is not a name yet (tenant parameters)
 
     @property
     def expected_name(self) -> str:
@@ -56,6 +57,8 @@ class Origin:
     @property
     def uncheckable_reason(self) -> str | None:
         """Why cftui cannot check this origin the way CloudFront connects; None if it can."""
+        if self.unresolved:
+            return self.unresolved
         if self.kind == "s3":
             return ("S3 REST origin: CloudFront reaches Amazon S3 with its own settings, "
                     "there is no origin TLS to check")
@@ -137,6 +140,8 @@ class Distribution:
     staging: bool = False  # a continuous-deployment staging distribution
     continuous_deployment_policy_id: str | None = None  # set on the primary
     tenant_of: str | None = None  # a distribution tenant: the multi-tenant distribution's id
+    tenant_only: bool = False  # ConnectionMode tenant-only: viewers come through tenants
+    parameter_defaults: tuple[tuple[str, str], ...] = ()  # TenantConfig default values
     notes: tuple[str, ...] = ()
 
     @property
@@ -149,6 +154,8 @@ class Distribution:
             found.append(f"continuous deployment policy {self.continuous_deployment_policy_id}")
         if self.tenant_of:
             found.append(f"tenant of {self.tenant_of}")
+        if self.tenant_only:
+            found.append("multi-tenant: checked per distribution tenant")
         return tuple(found)
 
     @property
