@@ -301,7 +301,11 @@ def cmd_demo(argv: Sequence[str]) -> int:
         for note in origins.skipped:
             print(f"cftui: demo origin skipped, it cannot run here: {note}", file=sys.stderr)
         if args.headless:
-            return run_checks([d.target for d in demo], args.format)
+            from cftui.sources.plan import CheckPlan
+
+            plan = CheckPlan(tuple(d.target for d in demo), tuple(d.key for d in demo),
+                             origins.groups)
+            return run_checks(plan.targets, args.format, plan)
         from cftui.ui.app import CftuiApp, run_app
 
         app = CftuiApp.from_demo(demo, ascii=args.ascii)
