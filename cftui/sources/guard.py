@@ -166,8 +166,15 @@ def load_json(text: str, file: str) -> Any:
 
 def load_json_documents(text: str, file: str) -> list[Any]:
     """One or more JSON documents one after the other (`aws … > f; aws … >> f`), each
-    loaded with `load_json`'s refusals."""
-    decoder = json.JSONDecoder()
+    loaded with `load_json`'s refusals. One document is the common case: it is parsed
+    once, exactly as `load_json` does."""
+    try:
+        return [load_json(text, file)]
+    except SourceError as exc:
+        if "Extra data" not in str(exc):
+            raise
+    decoder = json.JSONDecoder(parse_constant=_constant, parse_int=_integer,
+                               parse_float=_float)
     pieces: list[str] = []
     position, end = 0, len(text)
     while position < end:

@@ -61,3 +61,9 @@ def test_a_bad_template_is_refused(data_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text(json.dumps(first))
     message = source_error(load_export, tmp_path / "bad.json")
     assert "DomainName" in message and "placeholders" in message
+
+
+def test_a_broken_second_document_is_named(data_dir: Path, tmp_path: Path) -> None:
+    text = (data_dir / "get-distribution.json").read_text()
+    (tmp_path / "two.json").write_text(text + "\n{\"DistributionTenant\": [1,\n")
+    assert "not valid JSON" in source_error(load_export, tmp_path / "two.json")
