@@ -206,19 +206,6 @@ def _adhoc_target(domain: str, given: dict[str, Any]) -> Target:
     return targets.make_target(domain, **given)
 
 
-def _origin_target(origin: Any, given: dict[str, Any]) -> Target:
-    from cftui.engine import validate
-
-    """A source's origin with the command line on top, refused with its label if bad."""
-    try:
-        target = origin.to_target(**given)
-        if target.ca_file:
-            _ca_file(target.ca_file)
-    except ValueError as exc:
-        raise UsageError(f"{validate.label(origin.label)}: {exc}") from None
-    return target
-
-
 def _load_inventory(args: argparse.Namespace) -> Any:
     from cftui.sources.model import SourceError
     from cftui.sources.toml_config import find_config, load_config
@@ -247,22 +234,42 @@ def _no_domain_with_sources(args: argparse.Namespace) -> None:
 
 
 def check_targets(args: argparse.Namespace) -> list[Target]:
+    return list(check_plan(args).targets)
+
+
+def check_plan(args: argparse.Namespace) -> Any:
+    """The targets to check (a CheckPlan: one per origin and viewer Host, with the origin
+    groups to judge)."""
+    from cftui.sources.plan import CheckPlan
+
     _no_domain_with_sources(args)
     given = overrides(args)
     if args.config or args.import_file:
+        from cftui.engine import validate
         from cftui.sources.model import SourceError
+        from cftui.sources.plan import plan
 
         inventory = _load_inventory(args)
         try:
-            _, origins = inventory.find(args.distribution, args.origin)
+            dist, origins = inventory.find(args.distribution, args.origin)
         except SourceError as exc:
             raise UsageError(str(exc)) from None
-        return [_origin_target(origin, given) for origin in origins]
+        try:
+            chosen = plan(dist, origins, given)
+            for target in chosen.targets:
+                if target.ca_file:
+                    try:
+                        _ca_file(target.ca_file)
+                    except ValueError as exc:
+                        raise ValueError(f"{target.label}: {exc}") from None
+        except ValueError as exc:
+            raise UsageError(validate.label(str(exc))) from None
+        return chosen
     if args.distribution or args.origin:
         raise UsageError("--distribution and --origin need --config or --import")
     if not args.domain:
         raise UsageError("give an origin DOMAIN, or --config/--import FILE")
-    return [_adhoc_target(args.domain, given)]
+    return CheckPlan((_adhoc_target(args.domain, given),), ("",))
 
 
 def _need_terminal() -> None:
@@ -285,7 +292,10 @@ def _colour_wanted(stream: Any) -> bool:
 MAX_CHECKS_AT_ONCE = 256
 
 
-def run_checks(targets: Sequence[Target], fmt: str) -> int:
+def run_checks(targets: Sequence[Target], fmt: str, plan: Any = None) -> int:
+    """Check every target at once and print the reports; with a CheckPlan, its origin
+    groups are judged from their members' reports. Exit 1 when any report blocks (a
+    group whose secondary saves it still exits 1: its primary's report blocks)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from cftui.engine.net.budget import raise_descriptor_limit
@@ -308,23 +318,34 @@ def run_checks(targets: Sequence[Target], fmt: str) -> int:
         except KeyboardInterrupt:
             cancel.set()
             raise
+    groups = _judge_groups(plan, reports) if plan is not None else []
     if fmt == "json":
         doc = (report_mod.to_json(reports[0]) if len(reports) == 1
-               else report_mod.many_to_json(reports))
+               else report_mod.many_to_json(reports, groups))
         print(jsontext.dumps(doc))
     else:
         colour = _colour_wanted(sys.stdout)
-        print("\n\n".join(report_mod.to_text(r, colour) for r in reports))
+        print("\n\n".join([report_mod.to_text(r, colour) for r in reports]
+                          + [report_mod.group_text(g) for g in groups]))
     return EXIT_FAIL if any(r.verdict.would_fail for r in reports) else EXIT_OK
+
+
+def _judge_groups(plan: Any, reports: Sequence[Any]) -> list[Any]:
+    from cftui.engine.verdict.group import judge_group
+
+    by_origin: dict[str, list[Any]] = {}
+    for member, report in zip(plan.members, reports, strict=True):
+        by_origin.setdefault(member, []).append(report)
+    return [judge_group(g, by_origin, plan.unchecked) for g in plan.groups]
 
 
 def cmd_check(argv: Sequence[str]) -> int:
     args = check_parser().parse_args(argv)
     try:
-        chosen = check_targets(args)
+        chosen = check_plan(args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return run_checks(chosen, args.format)
+    return run_checks(chosen.targets, args.format, chosen)
 
 
 def cmd_demo(argv: Sequence[str]) -> int:
@@ -341,7 +362,11 @@ def cmd_demo(argv: Sequence[str]) -> int:
         for note in origins.skipped:
             print(f"cftui: demo origin skipped, it cannot run here: {note}", file=sys.stderr)
         if args.headless:
-            return run_checks([d.target for d in demo], args.format)
+            from cftui.sources.plan import CheckPlan
+
+            plan = CheckPlan(tuple(d.target for d in demo), tuple(d.key for d in demo),
+                             origins.groups)
+            return run_checks(plan.targets, args.format, plan)
         from cftui.ui.app import CftuiApp, run_app
         from cftui.ui.logs import LogSource
 

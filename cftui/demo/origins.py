@@ -26,6 +26,7 @@ from cftui.demo.pki import Issued, Pki
 from cftui.demo.servers import PlainHttpOrigin, TlsOrigin
 from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
+from cftui.engine.verdict.group import GroupSpec
 
 DEMO_SUFFIX = "demo.cftui.test"
 AIA_URL = "http://pki.demo.invalid/inter.crt"
@@ -184,6 +185,12 @@ def _two_addresses(kit: _Kit) -> _Plan:
 
 
 DEMO_KEYS: tuple[str, ...] = tuple(_BUILDERS)
+#: An origin group of two demo origins: the failing primary is saved by the secondary
+#: for GET, HEAD and OPTIONS (group-primary-failing).
+DEMO_GROUPS: tuple[GroupSpec, ...] = (
+    GroupSpec("failover", primary="missing-intermediate", secondary="healthy",
+              failover_status_codes=(500, 502, 503, 504), label="demo / failover"),
+)
 
 
 class DemoOrigins:
@@ -238,6 +245,12 @@ class DemoOrigins:
                 continue
             self.origins.append(self._origin(key, plan, plan.servers))
         return list(self.origins)
+
+    @property
+    def groups(self) -> tuple[GroupSpec, ...]:
+        """The demo origin groups whose members both started."""
+        started = {o.key for o in self.origins}
+        return tuple(g for g in DEMO_GROUPS if {g.primary, g.secondary} <= started)
 
     def _origin(self, key: str, plan: _Plan, servers: Sequence[LoopbackServer]) -> DemoOrigin:
         target = Target(

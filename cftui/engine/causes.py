@@ -60,6 +60,11 @@ class CauseCode(str, Enum):
     MTLS_UNVERIFIED = "mtls-unverified"
     MTLS_CLIENT_CERT_INVALID = "mtls-client-cert-invalid"
     ORIGIN_FLAKY = "origin-flaky"
+    EDGE_FUNCTION_PRESENT = "edge-function-present"
+    GROUP_PRIMARY_FAILING = "group-primary-failing"
+    GROUP_SECONDARY_FAILING = "group-secondary-failing"
+    # an origin group as a whole (the `groups` of cftui.reports/1), blocking
+    GROUP_FAILING = "group-failing"
 
     def __str__(self) -> str:
         return self.value
@@ -221,6 +226,18 @@ RULES: dict[CauseCode, CauseRule] = {
         _S.TCP, "find out why the origin refuses or resets some connections (connection "
         "limits, a backend restarting, a load balancer draining); CloudFront hides it with "
         "retries until they run out"),
+    CauseCode.EDGE_FUNCTION_PRESENT: _warning(
+        _S.DNS, "check what {functions} do{does} to the request: if it changes Host or the "
+        "origin, check the name and origin it produces with --host-header / a DOMAIN"),
+    CauseCode.GROUP_PRIMARY_FAILING: _warning(
+        _S.DNS, "fix the primary origin {primary} (see its report): until then every GET, HEAD "
+        "and OPTIONS pays the failed attempt before the failover, and other methods fail"),
+    CauseCode.GROUP_SECONDARY_FAILING: _warning(
+        _S.DNS, "fix the secondary origin {secondary} (see its report): failover from "
+        "{primary} would not help today"),
+    CauseCode.GROUP_FAILING: _error(
+        _S.DNS, "fix either origin (see their reports): a working secondary {secondary} "
+        "already saves GET, HEAD and OPTIONS requests"),
 }
 
 #: Codes whose failure CloudFront answers with 504 rather than 502.

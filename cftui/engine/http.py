@@ -141,16 +141,17 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
             return result("skipped", error=f"request not sent: the client certificate cannot "
                           f"be loaded: {_ssl_error(exc)}")
     retries: list[str] = []
-    while True:
-        answer = _connect_and_exchange(endpoint, ctx, result, sni=sni, host=host, path=path,
-                                       read_timeout=read_timeout,
-                                       completion_timeout=completion_timeout)
-        # refused, or reset before the handshake got anywhere: CloudFront tries again
-        if answer.outcome not in (HttpOutcome.ERROR, HttpOutcome.TLS_FAILED) or \
-                answer.error not in RETRYABLE or len(retries) + 1 >= endpoint.attempts:
-            return replace(answer, retries=tuple(retries)) if retries else answer
-        endpoint.check_cancel()
-        retries.append(answer.error or "")
+    with endpoint.retrying():
+        while True:
+            answer = _connect_and_exchange(endpoint, ctx, result, sni=sni, host=host,
+                                           path=path, read_timeout=read_timeout,
+                                           completion_timeout=completion_timeout)
+            # refused, or reset before the handshake got anywhere: CloudFront tries again
+            if answer.outcome not in (HttpOutcome.ERROR, HttpOutcome.TLS_FAILED) or \
+                    answer.error not in RETRYABLE or len(retries) + 1 >= endpoint.attempts:
+                return replace(answer, retries=tuple(retries)) if retries else answer
+            endpoint.check_cancel()
+            retries.append(answer.error or "")
 
 
 def _connect_and_exchange(endpoint: Endpoint, ctx: SSL.Context,

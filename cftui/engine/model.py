@@ -44,6 +44,9 @@ class Target:
     client_key: str | None = None
     http_version: str = profile.DEFAULT_HTTP_VERSION  # http1.1 | http2 (OriginHttpVersion)
     response_completion_timeout: float | None = None  # ResponseCompletionTimeout; None: no cap
+    host_header_source: str | None = None  # how the Host decision was made (policy, option…)
+    notes: tuple[str, ...] = ()  # the source's assumptions and odd settings, for the reports
+    edge_functions: tuple[str, ...] = ()  # viewer-/origin-request functions on its behaviours
 
     @property
     def sni(self) -> str:

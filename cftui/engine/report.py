@@ -9,7 +9,16 @@ from typing import Any
 from cftui import __version__
 from cftui.engine.causes import CauseCode
 from cftui.engine.model import ProtocolResult
-from cftui.engine.results import CertificateReport, CertInfo, HttpResult, Report, Stage, Status
+from cftui.engine.results import (
+    Cause,
+    CertificateReport,
+    CertInfo,
+    HttpResult,
+    Report,
+    Stage,
+    Status,
+)
+from cftui.engine.verdict.group import GroupVerdict
 from cftui.textsafe import one_line
 
 SCHEMA = "cftui.report/1"
@@ -91,6 +100,9 @@ def to_json(report: Report) -> dict[str, Any]:
             "http_version": target.http_version,
             "response_completion_timeout": target.response_completion_timeout,
             "connection_attempts": target.connection_attempts,
+            "host_header_source": target.host_header_source,
+            "notes": list(target.notes),
+            "edge_functions": list(target.edge_functions),
         },
         "stages": [
             {"id": stage.value,
@@ -106,9 +118,7 @@ def to_json(report: Report) -> dict[str, Any]:
         "verdict": {
             "would_fail": report.verdict.would_fail,
             "http_status": report.verdict.http_status,
-            "causes": [{"code": c.code, "severity": c.severity, "stage": c.stage.value,
-                        "message": c.message, "fix": c.fix, "address": c.address}
-                       for c in report.verdict.causes],
+            "causes": [_cause_json(c) for c in report.verdict.causes],
         },
         "per_address": [
             {"address": a.address,
@@ -128,8 +138,51 @@ def to_json(report: Report) -> dict[str, Any]:
     }
 
 
-def many_to_json(reports: Sequence[Report]) -> dict[str, Any]:
-    return {"schema": SCHEMA_MANY, "reports": [to_json(r) for r in reports]}
+def _cause_json(c: Cause) -> dict[str, Any]:
+    return {"code": c.code, "severity": c.severity, "stage": c.stage.value,
+            "message": c.message, "fix": c.fix, "address": c.address}
+
+
+def group_json(g: GroupVerdict) -> dict[str, Any]:
+    """One origin group of cftui.reports/1, judged as a whole."""
+    return {
+        "id": g.spec.id, "primary": g.spec.primary, "secondary": g.spec.secondary,
+        "would_fail": g.would_fail, "http_status": g.http_status, "label": g.spec.label,
+        "failover_status_codes": list(g.spec.failover_status_codes),
+        "primary_fails": g.primary.fails, "primary_answer": g.primary.answer,
+        "secondary_fails": g.secondary.fails if g.secondary else None,
+        "secondary_answer": g.secondary.answer if g.secondary else None,
+        "causes": [_cause_json(c) for c in g.causes],
+        "notes": list(g.notes),
+    }
+
+
+def many_to_json(reports: Sequence[Report],
+                 groups: Sequence[GroupVerdict] = ()) -> dict[str, Any]:
+    return {"schema": SCHEMA_MANY, "reports": [to_json(r) for r in reports],
+            "groups": [group_json(g) for g in groups]}
+
+
+def group_text(g: GroupVerdict) -> str:
+    """A group's lines for the text report."""
+    name = one_line(g.spec.label or g.spec.id)
+    if g.would_fail:
+        head = f"origin group {name}: CloudFront would answer {g.http_status} (group-failing)"
+    elif g.causes:
+        head = f"origin group {name}: works through failover, with warnings: " + ", ".join(
+            c.code.value for c in g.causes)
+    else:
+        head = f"origin group {name}: primary and secondary work"
+    lines = [head, f"  primary {one_line(g.spec.primary)}: {one_line(g.primary.answer)}"]
+    if g.secondary is not None:
+        lines.append(f"  secondary {one_line(g.secondary.origin)}: "
+                     f"{one_line(g.secondary.answer)}")
+    for c in g.causes:
+        lines.append(f"  {'error  ' if c.blocking else 'warning'} {c.code.value}: "
+                     f"{one_line(c.message)}")
+        lines.append(f"          fix: {one_line(c.fix)}")
+    lines += [f"  note: {one_line(n)}" for n in g.notes]
+    return "\n".join(lines)
 
 
 # --- text for people ---------------------------------------------------------------
@@ -166,6 +219,9 @@ def to_text(report: Report, colour: bool = False) -> str:
     target = report.target
     lines.append(f"  origin {one_line(target.domain)}:{target.port}, SNI {one_line(target.sni)}, "
                  f"protocols {','.join(p.value for p in target.protocols)}")
+    if target.host_header_source:
+        lines.append(f"  Host: {one_line(target.host_header_source)}")
+    lines += [f"  note: {one_line(n)}" for n in target.notes]
     lines.append("")
     for s in report.stages:
         mark = paint(f"{_MARK[s.status]:<4}", _COLOUR.get(s.status, "0"))
@@ -217,6 +273,8 @@ def to_markdown(report: Report) -> str:
            f"- origin: `{md(target.domain)}:{target.port}`, SNI `{md(target.sni)}`",
            f"- protocols enabled: {', '.join(p.value for p in target.protocols)}",
            f"- addresses: {', '.join(report.addresses) or 'none'}",
+           *([f"- Host: {md(target.host_header_source)}"] if target.host_header_source else []),
+           *[f"- note: {md(n)}" for n in target.notes],
            f"- checked: {_iso(report.started_at)} in {report.duration_ms:.0f} ms", "",
            "## Stages", "", "| stage | status | summary |", "| --- | --- | --- |"]
     out += [f"| {s.stage.label} | {s.status.value} | {md(s.summary)} |" for s in report.stages]

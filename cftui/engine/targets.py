@@ -21,6 +21,7 @@ OPTION_KEYS = frozenset({
     "read_timeout", "connection_attempts", "http", "path", "label", "max_connections",
     "ip_address_type", "mtls", "client_cert", "client_key", "http_version",
     "response_completion_timeout",
+    "host_header_source", "notes", "edge_functions",
 })
 
 
@@ -75,6 +76,11 @@ def make_target(domain: str, *, strict: bool = True, **options: Any) -> Target:
         values["label"] = validate.label(str(options["label"]))
     if options.get("max_connections") is not None:
         values["max_connections"] = validate.max_connections(options["max_connections"])
+    for key in ("notes", "edge_functions"):
+        if options.get(key) is not None:
+            values[key] = _texts(options[key], key)
+    if options.get("host_header_source") is not None:
+        values["host_header_source"] = _text(options["host_header_source"], "host_header_source")
     values.update(_origin_settings(options, values.get("read_timeout",
                                                       profile.ORIGIN_READ_TIMEOUT.default)))
     return Target(**values)
@@ -113,6 +119,22 @@ def _origin_settings(options: Mapping[str, Any], read_timeout: float) -> dict[st
                              f"read timeout ({read_timeout:g} s)")
         values["response_completion_timeout"] = value
     return values
+
+
+#: Source texts shown in reports: capped so a hostile file cannot flood them.
+_TEXT_LIMIT, _TEXTS_LIMIT = 1000, 100
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{what} {validate.shown(value)} is not text")
+    return value[:_TEXT_LIMIT]
+
+
+def _texts(values: Iterable[str], what: str) -> tuple[str, ...]:
+    if isinstance(values, str):
+        values = (values,)
+    return tuple(dict.fromkeys(_text(v, what) for v in values))[:_TEXTS_LIMIT]
 
 
 def layer(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

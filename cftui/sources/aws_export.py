@@ -14,7 +14,8 @@ from pathlib import Path
 
 import cftui.sources.aws_shapes as aws_shapes
 import cftui.sources.guard as guard
-from cftui.engine import files
+import cftui.sources.tenants as tenants
+from cftui.engine import files, validate
 from cftui.sources.model import Distribution, Inventory
 from cftui.sources.reader import Node, SourceError
 
@@ -25,14 +26,31 @@ _SHAPES_HELP = ("expected the output of aws cloudfront get-distribution-config, 
 def load_export(path: Path | str) -> Inventory:
     path = Path(path)
     source = str(path)
-    doc = _read_json(path)
-    root = Node(doc, source)
+    docs = _read_json(path)
     notes: list[str] = []
-    distributions = tuple(_distributions(root, notes))
+    found: list[Distribution] = []
+    tenant_list: list[tenants.Tenant] = []
+    endpoints: dict[str, str] = {}
+    for doc in docs:
+        root = Node(doc, source)
+        if isinstance(doc, dict) and ("DistributionTenant" in doc
+                                      or "DistributionTenantList" in doc):
+            items = ([root["DistributionTenant"]] if "DistributionTenant" in doc
+                     else list(root["DistributionTenantList"].items()))
+            tenant_list += [tenants.tenant(item) for item in items]
+        elif isinstance(doc, dict) and "ConnectionGroup" in doc:
+            group = root["ConnectionGroup"]
+            endpoint = group["RoutingEndpoint"].optional_string()
+            if endpoint:
+                endpoints[group["Id"].string(empty=False)] = group["RoutingEndpoint"].checked(
+                    validate.domain, "RoutingEndpoint")
+        else:
+            found += _distributions(root, notes)
+    distributions = tuple(tenants.expand(found, tenants.merge(tenant_list), endpoints))
     return Inventory(distributions=distributions, source=source, notes=tuple(notes))
 
 
-def _read_json(path: Path) -> object:
+def _read_json(path: Path) -> list[object]:
     try:
         data = files.read_regular(path, files.EXPORT_LIMIT)
     except files.FileError as exc:
@@ -44,7 +62,7 @@ def _read_json(path: Path) -> object:
                           f"{exc.start}", file=str(path)) from None
     if not text.strip():
         raise SourceError(f"empty file: {_SHAPES_HELP}", file=str(path))
-    return guard.load_json(text, str(path))
+    return guard.load_json_documents(text, str(path))
 
 
 def _decode(data: bytes) -> str:

@@ -12,12 +12,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import cftui.sources.aws_shapes as aws_shapes
+import cftui.sources.tenants as tenants
 from cftui.sources.model import Distribution, Inventory
 from cftui.sources.policies import PolicyKind
 from cftui.sources.reader import Node, SourceError
 
 READ_ONLY_OPERATIONS = frozenset({
     "ListDistributions", "GetDistributionConfig", "GetOriginRequestPolicy", "GetCachePolicy",
+    "ListDistributionTenants", "GetDistributionTenant", "GetConnectionGroup",
 })
 _INSTALL_HINT = "the --aws source needs boto3: install the aws extra: pip install 'cftui[aws]'"
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
@@ -43,7 +45,45 @@ def load_account(profile: str | None = None, *, client: Any = None) -> Inventory
         raise
     except Exception as exc:  # botocore's errors; mapped to one line
         raise _explain(exc, source, place, profile) from None
-    return Inventory(distributions=tuple(distributions), source=source)
+    notes: list[str] = []
+    found = _tenants(client, distributions, source, notes)
+    return Inventory(distributions=tuple(found), source=source, notes=tuple(notes))
+
+
+def _tenants(client: Any, distributions: list[Distribution], source: str,
+             notes: list[str]) -> list[Distribution]:
+    """Each multi-tenant distribution's tenants (ListDistributionTenants, then
+    GetDistributionTenant for their Parameters, GetConnectionGroup for the endpoint).
+    A refused call becomes a note: the template distribution is still listed."""
+    found: list[tenants.Tenant] = []
+    endpoints: dict[str, str] = {}
+    for dist in distributions:
+        if not dist.tenant_only or dist.id is None:
+            continue
+        try:
+            marker: str | None = None
+            while True:
+                page = client.list_distribution_tenants(
+                    AssociationFilter={"DistributionId": dist.id},
+                    **({"Marker": marker} if marker else {}))
+                for item in page.get("DistributionTenantList") or []:
+                    full = client.get_distribution_tenant(Identifier=item["Id"])
+                    node = Node(full, source, f"GetDistributionTenant({item['Id']})")
+                    found.append(tenants.tenant(node["DistributionTenant"]))
+                marker = page.get("NextMarker")
+                if not marker:
+                    break
+            for group_id in {t.connection_group_id for t in found} - {None, *endpoints}:
+                group = client.get_connection_group(Identifier=group_id)["ConnectionGroup"]
+                if group.get("RoutingEndpoint"):
+                    endpoints[str(group_id)] = str(group["RoutingEndpoint"])
+        except SourceError:
+            raise
+        except Exception as exc:
+            code = _error_code(exc) or type(exc).__name__
+            notes.append(f"the tenants of {dist.id} could not be read ({code}); its origins "
+                         "with tenant parameters stay unchecked")
+    return tenants.expand(distributions, tenants.merge(found), endpoints)
 
 
 def _client(profile: str | None, source: str) -> Any:

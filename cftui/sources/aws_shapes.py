@@ -13,7 +13,7 @@ from typing import Any
 
 from cftui.engine import profile, validate
 from cftui.engine.profile import Protocol
-from cftui.sources.host_forwarding import decide, viewer_host
+from cftui.sources.host_forwarding import BehaviourVerdict, decide, edge_functions, viewer_hosts
 from cftui.sources.model import (
     CLOUDFRONT_LOW_PORTS,
     PROTOCOL_POLICIES,
@@ -56,24 +56,47 @@ def distribution(config: Node, *, dist_id: str | None, domain_name: str | None, 
         origin_groups=tuple(_group(g) for g in config["OriginGroups"].aws_list()),
         source=source,
         enabled=config["Enabled"].boolean(default=True),
+        staging=config["Staging"].boolean(default=False),
+        tenant_only=config["ConnectionMode"].optional_string() == "tenant-only",
+        parameter_defaults=_parameter_defaults(config),
+        continuous_deployment_policy_id=(
+            config["ContinuousDeploymentPolicyId"].optional_string() or None),
     )
 
 
 def _with_host(origin: Origin, config: Node, aliases: tuple[str, ...], domain_name: str | None,
                lookup: PolicyLookup | None) -> Origin:
+    origin = replace(origin, edge_functions=edge_functions(origin.id, config))
     verdict = decide(origin.id, config, lookup)
+    unsure = [b for b in verdict.behaviours if not b.certain]
+    if unsure:
+        origin = replace(origin, notes=(*origin.notes, (
+            "Host forwarding is a guess for " + _where(unsure) + ": a policy there is not "
+            "in this input (custom policies are not in CLI exports; use --aws, or "
+            "--host-header when you know the Host)")))
     if not verdict.forwards:
         return replace(origin, forwards_host=False, host_forwarding_reason=(
             f"{verdict.reason}; CloudFront sends the origin domain as Host and SNI"))
-    host, why = viewer_host(aliases, domain_name)
-    return replace(origin, forwards_host=True, host_header=host,
-                   host_forwarding_reason=f"{verdict.reason}; {why}")
+    hosts, why = viewer_hosts(aliases, domain_name)
+    return replace(origin, forwards_host=True, host_header=hosts[0] if hosts else None,
+                   viewer_hosts=hosts, host_forwarding_reason=f"{verdict.reason}; {why}")
+
+
+def _where(behaviours: list[BehaviourVerdict]) -> str:
+    return ", ".join("the default behaviour (*)" if b.path == "*" else b.path
+                     for b in behaviours)
 
 
 def _origin(node: Node, *, distribution: str | None) -> Origin:
     origin_id = node["Id"].string(empty=False)
-    domain = _checked(node["DomainName"], validate.domain, "DomainName")
     notes: list[str] = []
+    unresolved = None
+    if "{{" in (node["DomainName"].string(empty=False)):
+        domain = node["DomainName"].checked(tenant_template, "DomainName")
+        unresolved = (f"origin domain {domain} has tenant parameters: it is checked for each "
+                      "distribution tenant (import get-distribution-tenant output with it)")
+    else:
+        domain = _checked(node["DomainName"], validate.domain, "DomainName")
     custom, s3, vpc = node["CustomOriginConfig"], node["S3OriginConfig"], node["VpcOriginConfig"]
     fields: dict = {
         "connect_timeout": _timeout(node["ConnectionTimeout"], profile.CONNECTION_TIMEOUT),
@@ -119,7 +142,7 @@ def _origin(node: Node, *, distribution: str | None) -> Origin:
         region = shield["OriginShieldRegion"].optional_string() or "?"
         notes.append(f"Origin Shield in {region}: origin fetches come from that Region")
     return Origin(id=origin_id, domain=domain, kind=kind, distribution=distribution,
-                  notes=tuple(notes), **fields)
+                  notes=tuple(notes), unresolved=unresolved, **fields)
 
 
 def _custom(node: Node, notes: list[str]) -> dict:
@@ -184,8 +207,47 @@ def _checked(node: Node, validator: Any, what: str) -> Any:
 
 
 def domain_name(node: Node) -> str | None:
-    """A distribution's *.cloudfront.net name, when present."""
-    return _checked(node, validate.domain, "DomainName") if node.present and node.value else None
+    """A distribution's *.cloudfront.net name, when present; a multi-tenant distribution
+    has "-" (its viewers use the tenants' domains)."""
+    if not node.present or not node.value or node.value == "-":
+        return None
+    return _checked(node, validate.domain, "DomainName")
+
+
+_PLACEHOLDER = re.compile(r"\{\{([A-Za-z0-9_-]{1,128})\}\}")
+_TEMPLATE = re.compile(r"^(?:[A-Za-z0-9.-]|\{\{[A-Za-z0-9_-]{1,128}\}\})+$")
+
+
+def tenant_template(text: str, what: str = "DomainName") -> str:
+    """An origin domain with `{{name}}` tenant parameters (multi-tenant distributions)."""
+    if not isinstance(text, str) or len(text) > 1000 or not _TEMPLATE.match(text):
+        raise ValueError(f"{what} {validate.shown(text)} is neither a host name nor a host "
+                         "name with {{parameter}} placeholders")
+    return text
+
+
+def placeholders(template: str) -> list[str]:
+    return _PLACEHOLDER.findall(template)
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """The template with each `{{name}}` replaced; KeyError for a missing value."""
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+
+
+def _parameter_defaults(config: Node) -> tuple[tuple[str, str], ...]:
+    found = []
+    tenant_config = config["TenantConfig"]
+    if not tenant_config.present:
+        return ()
+    node = tenant_config["ParameterDefinitions"]
+    for item in (node.items() if node.present else ()):
+        definition = item["Definition"]
+        schema = definition["StringSchema"] if definition.present else definition
+        default = schema["DefaultValue"].optional_string() if schema.present else None
+        if default is not None:
+            found.append((item["Name"].string(empty=False), default))
+    return tuple(found)
 
 
 def _group(node: Node) -> OriginGroup:

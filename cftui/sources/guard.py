@@ -162,3 +162,31 @@ def load_json(text: str, file: str) -> Any:
                    else str(exc))
     check_json(text, file)  # finds the place of what the parser refused
     raise SourceError(f"not valid JSON: {problem}", file=file)
+
+
+def load_json_documents(text: str, file: str) -> list[Any]:
+    """One or more JSON documents one after the other (`aws … > f; aws … >> f`), each
+    loaded with `load_json`'s refusals. One document is the common case: it is parsed
+    once, exactly as `load_json` does."""
+    try:
+        return [load_json(text, file)]
+    except SourceError as exc:
+        if "Extra data" not in str(exc):
+            raise
+    decoder = json.JSONDecoder(parse_constant=_constant, parse_int=_integer,
+                               parse_float=_float)
+    pieces: list[str] = []
+    position, end = 0, len(text)
+    while position < end:
+        while position < end and text[position].isspace():
+            position += 1
+        if position >= end:
+            break
+        try:
+            _, stop = decoder.raw_decode(text, position)
+        except (json.JSONDecodeError, RecursionError, ValueError):
+            pieces.append(text[position:])  # load_json names the problem and its place
+            break
+        pieces.append(text[position:stop])
+        position = stop
+    return [load_json(piece, file) for piece in pieces]

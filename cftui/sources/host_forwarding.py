@@ -110,6 +110,42 @@ def decide(origin_id: str, config: Node | Mapping[str, Any],
     return HostForwarding(True, reason, verdicts)
 
 
+#: Events whose function runs before CloudFront connects, and so may change Host or origin.
+REQUEST_EVENTS = ("viewer-request", "origin-request")
+
+
+def edge_functions(origin_id: str, config: Node | Mapping[str, Any]) -> tuple[str, ...]:
+    """Lambda@Edge and CloudFront Functions on viewer-request / origin-request of the
+    behaviours that use origin_id: `CloudFront Function viewer-request rewrite (/api/*)`."""
+    if not isinstance(config, Node):
+        config = Node(config, "<config>")
+    targets = _targets(origin_id, config)
+    found: list[str] = []
+    for behaviour in _behaviours(config):
+        if behaviour["TargetOriginId"].optional_string() not in targets:
+            continue
+        where = _paths([BehaviourVerdict(
+            behaviour["PathPattern"].optional_string() or "*", False, "")])
+        for kind, key, arn_key in (("Lambda@Edge", "LambdaFunctionAssociations",
+                                    "LambdaFunctionARN"),
+                                   ("CloudFront Function", "FunctionAssociations",
+                                    "FunctionARN")):
+            for item in behaviour[key].aws_list():
+                event = item["EventType"].optional_string() or "?"
+                if event in REQUEST_EVENTS:
+                    name = _function_name(item[arn_key].optional_string() or "?")
+                    found.append(f"{kind} {event} {name} ({where})")
+    return tuple(dict.fromkeys(found))
+
+
+def _function_name(arn: str) -> str:
+    """`arn:aws:lambda:us-east-1:1:function:rewrite:3` -> `rewrite:3`; CloudFront
+    Functions end in `function/rewrite`."""
+    if ":function:" in arn:
+        return arn.split(":function:", 1)[1][:200]
+    return arn.rsplit("/", 1)[-1][:200]
+
+
 def _paths(verdicts: Sequence[BehaviourVerdict]) -> str:
     return ", ".join("default behaviour (*)" if v.path == "*" else v.path for v in verdicts)
 
@@ -121,18 +157,40 @@ def _summary(verdicts: Sequence[BehaviourVerdict]) -> str:
     return "; ".join(f"{_paths([v])}: {v.reason}" for v in verdicts)
 
 
+#: The label cftui puts under a wildcard alias: no real certificate lists it as an exact
+#: name, so only a certificate that covers every name under the wildcard matches it.
+WILDCARD_SAMPLE_LABEL = "cftui-sample"
+
+
+def wildcard_sample(alias: str) -> str:
+    """The name checked for a wildcard alias: `*.example.com` -> `cftui-sample.example.com`."""
+    return f"{WILDCARD_SAMPLE_LABEL}.{alias[2:]}"
+
+
+def viewer_hosts(aliases: Sequence[str],
+                 domain_name: str | None) -> tuple[tuple[str, ...], str]:
+    """Every Host a viewer may send (each alias, a sample name for a wildcard alias; with no
+    aliases the *.cloudfront.net name), and why. Each one is SNI and certificate name."""
+    ordered = [a for a in aliases if not a.startswith("*.")] + [
+        wildcard_sample(a) for a in aliases if a.startswith("*.")]
+    names = tuple(dict.fromkeys(ordered))
+    if names:
+        wild = [a for a in aliases if a.startswith("*.")]
+        why = (f"expected names: each alias ({', '.join(names)})" if len(names) > 1
+               else f"expected name: the alias {names[0]}")
+        if wild:
+            why += ("; for the wildcard alias " + ", ".join(wild) + " cftui checks the sample "
+                    "name " + ", ".join(wildcard_sample(a) for a in wild) + ": viewers may "
+                    "send any name under it, so only a certificate covering the wildcard "
+                    "serves them all (check a name you use with --host-header)")
+        return names, why
+    if domain_name and domain_name != "-":
+        return (domain_name,), f"expected name: {domain_name} (the distribution has no aliases)"
+    return (), ("the distribution's aliases and *.cloudfront.net name are unknown: "
+                "pass --host-header with the name viewers use")
+
+
 def viewer_host(aliases: Sequence[str], domain_name: str | None) -> tuple[str | None, str]:
-    """The Host a viewer sends (first alias, else the *.cloudfront.net name) and why."""
-    concrete = [a for a in aliases if not a.startswith("*.")]
-    if concrete:
-        more = (f"; the distribution has {len(aliases)} aliases, pass --host-header to "
-                "check another" if len(aliases) > 1 else "")
-        return concrete[0], f"expected name: first alias {concrete[0]}{more}"
-    if aliases:
-        guess = "www." + aliases[0][2:]
-        return guess, (f"expected name: {guess}, a guess under the wildcard alias {aliases[0]}; "
-                       "pass --host-header to check a real name")
-    if domain_name:
-        return domain_name, f"expected name: {domain_name} (the distribution has no aliases)"
-    return None, ("the distribution's aliases and *.cloudfront.net name are unknown: "
-                  "pass --host-header with the name viewers use")
+    """The first Host a viewer sends (see `viewer_hosts`) and why."""
+    names, why = viewer_hosts(aliases, domain_name)
+    return (names[0] if names else None), why

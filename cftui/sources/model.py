@@ -37,6 +37,8 @@ class Origin:
     host_header: str | None = None  # the Host (and SNI) CloudFront sends, when forwarded
     forwards_host: bool = False
     host_forwarding_reason: str = ""
+    viewer_hosts: tuple[str, ...] = ()  # every Host viewers send, when forwarded (aliases)
+    edge_functions: tuple[str, ...] = ()  # viewer-/origin-request functions that may rewrite
     origin_path: str = ""
     connect_to: tuple[str, ...] = ()
     ca_file: str | None = None
@@ -49,6 +51,7 @@ class Origin:
     custom_header_names: tuple[str, ...] = ()  # CustomHeaders names; values are secrets
     distribution: str | None = None  # the owning distribution's id or name, for labels
     notes: tuple[str, ...] = ()  # things worth showing: defaults assumed, odd settings
+    unresolved: str | None = None  # why the domain is not a name yet (tenant parameters)
 
     @property
     def expected_name(self) -> str:
@@ -58,6 +61,8 @@ class Origin:
     @property
     def uncheckable_reason(self) -> str | None:
         """Why cftui cannot check this origin the way CloudFront connects; None if it can."""
+        if self.unresolved:
+            return self.unresolved
         if self.kind == "s3":
             return ("S3 REST origin: CloudFront reaches Amazon S3 with its own settings, "
                     "there is no origin TLS to check")
@@ -101,10 +106,26 @@ class Origin:
             "client_key": self.client_key,
             "http_version": self.http_version,
             "response_completion_timeout": self.response_completion_timeout,
+            "host_header_source": self.host_forwarding_reason or None,
+            "notes": self.notes,
+            "edge_functions": self.edge_functions,
         }
+        if overrides.get("host_header") is not None and "host_header_source" not in overrides:
+            overrides = {**overrides, "host_header_source": "the Host given on the command line"}
         # values from AWS may exceed the documented ranges (quota increases)
         return targets.make_target(self.domain, strict=False,
                                    **targets.layer(base, overrides))
+
+    def to_targets(self, **overrides: Any) -> list[Target]:
+        """One Target per Host viewers send (each alias, checked on its own handshake: an
+        origin may serve a different certificate per name), or the one `to_target`."""
+        hosts = self.viewer_hosts
+        if not self.forwards_host or len(hosts) < 2 or overrides.get("host_header") is not None:
+            return [self.to_target(**overrides)]
+        return [self.to_target(**{**overrides, "host_header": host,
+                                  "host_header_source": self.host_forwarding_reason or None,
+                                  "label": f"{self.label} (Host {host})"})
+                for host in hosts]
 
 
 @dataclass(frozen=True)
@@ -127,6 +148,26 @@ class Distribution:
     origin_groups: tuple[OriginGroup, ...] = ()
     source: str = ""
     enabled: bool = True
+    staging: bool = False  # a continuous-deployment staging distribution
+    continuous_deployment_policy_id: str | None = None  # set on the primary
+    tenant_of: str | None = None  # a distribution tenant: the multi-tenant distribution's id
+    tenant_only: bool = False  # ConnectionMode tenant-only: viewers come through tenants
+    parameter_defaults: tuple[tuple[str, str], ...] = ()  # TenantConfig default values
+    notes: tuple[str, ...] = ()
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Short markers for the picker: staging, continuous deployment, tenant."""
+        found = []
+        if self.staging:
+            found.append("staging distribution (continuous deployment)")
+        if self.continuous_deployment_policy_id:
+            found.append(f"continuous deployment policy {self.continuous_deployment_policy_id}")
+        if self.tenant_of:
+            found.append(f"tenant of {self.tenant_of}")
+        if self.tenant_only:
+            found.append("multi-tenant: checked per distribution tenant")
+        return tuple(found)
 
     @property
     def label(self) -> str:

@@ -16,7 +16,7 @@ from cftui.engine import files, profile, targets, validate
 from cftui.engine.profile import Protocol
 from cftui.engine.x509 import client
 from cftui.sources import guard
-from cftui.sources.host_forwarding import viewer_host
+from cftui.sources.host_forwarding import viewer_hosts
 from cftui.sources.model import (
     ORIGIN_KINDS,
     PROTOCOL_POLICIES,
@@ -116,7 +116,7 @@ def _origin(node: Node, base: Path, label: str, aliases: tuple[str, ...],
     node.only_keys(_ORIGIN_KEYS)
     kind = _choice(node["kind"], ORIGIN_KINDS, "custom")
     policy = _choice(node["protocol_policy"], PROTOCOL_POLICIES, "https-only")
-    host_header, forwards, reason = _host(node, aliases, domain_name)
+    host_header, forwards, reason, hosts = _host(node, aliases, domain_name)
     ca_file = node["ca_file"].optional_string()
     return Origin(
         id=node["id"].string(empty=False),
@@ -134,6 +134,7 @@ def _origin(node: Node, base: Path, label: str, aliases: tuple[str, ...],
         host_header=host_header,
         forwards_host=forwards,
         host_forwarding_reason=reason,
+        viewer_hosts=hosts,
         origin_path=node["origin_path"].checked(validate.origin_path) if node[
             "origin_path"].present else "",
         connect_to=_addresses(node["connect_to"]),
@@ -168,20 +169,22 @@ def _origin_settings(node: Node, base: Path) -> dict[str, Any]:
 
 
 def _host(node: Node, aliases: tuple[str, ...],
-          domain_name: str | None) -> tuple[str | None, bool, str]:
+          domain_name: str | None) -> tuple[str | None, bool, str, tuple[str, ...]]:
     header = node["host_header"]
     forward = node["forward_host"].boolean(default=header.present)
     if header.present:
         if not forward:
             raise node["forward_host"].error("is false but host_header is set; drop one")
-        return _hostname(header, "host_header"), True, "host_header set in the config"
+        host = _hostname(header, "host_header")
+        return host, True, "host_header set in the config", (host,)
     if not forward:
-        return None, False, "forward_host not set: CloudFront sends the origin domain as Host"
-    host, why = viewer_host(aliases, domain_name)
-    if host is None:
+        return (None, False, "forward_host not set: CloudFront sends the origin domain as Host",
+                ())
+    hosts, why = viewer_hosts(aliases, domain_name)
+    if not hosts:
         raise node["forward_host"].error("needs the distribution's aliases or domain_name to "
                                          "know the viewer Host; or set host_header")
-    return host, True, f"forward_host = true; {why}"
+    return hosts[0], True, f"forward_host = true; {why}", hosts
 
 
 def _protocols(node: Node) -> tuple[Protocol, ...]:

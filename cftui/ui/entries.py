@@ -32,6 +32,7 @@ class OriginEntry:
     kind: str = "custom"
     groups: str = ""  # its place in origin groups: "primary of app-failover"
     log_key: tuple[str | None, str] | None = None  # (distribution label, origin id) in logs
+    edge: str = ""  # edge functions that may change Host or origin per request
 
     @property
     def checkable(self) -> bool:
@@ -129,7 +130,8 @@ class PickerEntries:
 
 
 def _group(dist: Distribution, index: int, overrides: dict[str, Any]) -> EntryGroup:
-    subtitle = ", ".join((*dist.aliases, dist.name) if dist.name else dist.aliases)
+    subtitle = ", ".join((*dist.aliases, dist.name, *dist.tags) if dist.name
+                         else (*dist.aliases, *dist.tags))
     key = f"dist{index}:{dist.label}"
     return EntryGroup(key, dist.label, subtitle,
                       tuple(_entry(o, key, overrides, _roles(dist, o.id), dist.label)
@@ -159,4 +161,6 @@ def _entry(origin: Origin, group_key: str, overrides: dict[str, Any],
         kind=origin.kind,
         groups=groups,
         log_key=(distribution, origin.id),
+        edge=("edge functions may change Host or origin: " + "; ".join(origin.edge_functions)
+              if origin.edge_functions else ""),
     )

@@ -27,7 +27,8 @@ def test_get_distribution_config(data_dir: Path) -> None:
     assert app.ip_address_type == "ipv4"
     assert app.forwards_host and app.host_header == "www.example.com"
     assert "AllViewer" in app.host_forwarding_reason
-    assert "first alias www.example.com" in app.host_forwarding_reason
+    assert "each alias (www.example.com, example.com)" in app.host_forwarding_reason
+    assert app.viewer_hosts == ("www.example.com", "example.com")
     assert assets.kind == "s3" and not assets.checkable
     assert "S3" in (assets.uncheckable_reason or "")
     assert not assets.forwards_host and "CORS-S3Origin" in assets.host_forwarding_reason
@@ -100,8 +101,8 @@ def test_list_distributions(data_dir: Path) -> None:
     assert internal.kind == "vpc" and internal.read_timeout == 45 and not internal.checkable
     assert not internal.forwards_host and "AllViewerExceptHostHeader" in (
         internal.host_forwarding_reason)
-    # HostHeaderOnly forwards Host; the only alias is a wildcard: a stated guess.
-    assert router.forwards_host and router.host_header == "www.apps.example.com"
+    # HostHeaderOnly forwards Host; the only alias is a wildcard: a stated sample name.
+    assert router.forwards_host and router.host_header == "cftui-sample.apps.example.com"
     assert "HostHeaderOnly" in router.host_forwarding_reason
     assert "wildcard" in router.host_forwarding_reason
 

@@ -197,9 +197,9 @@ def test_origin_without_behaviour() -> None:
 
 
 @pytest.mark.parametrize(("aliases", "domain", "expected", "text"), [
-    (("www.example.com", "example.com"), "d1.cloudfront.net", "www.example.com", "first alias"),
-    (("*.example.com", "shop.example.com"), None, "shop.example.com", "first alias"),
-    (("*.example.com",), None, "www.example.com", "wildcard"),
+    (("www.example.com", "example.com"), "d1.cloudfront.net", "www.example.com", "each alias"),
+    (("*.example.com", "shop.example.com"), None, "shop.example.com", "cftui-sample.example"),
+    (("*.example.com",), None, "cftui-sample.example.com", "wildcard alias *.example.com"),
     ((), "d1.cloudfront.net", "d1.cloudfront.net", "no aliases"),
     ((), None, None, "--host-header"),
 ])

@@ -28,7 +28,7 @@ def test_the_example_loads(example_toml: Path) -> None:
     assert (shop.id, shop.name) == ("E2EXAMPLE1ABC", "shop")
     app, dr, assets = shop.origins
     assert app.forwards_host and app.host_header == "www.example.com"
-    assert "first alias" in app.host_forwarding_reason
+    assert "each alias" in app.host_forwarding_reason
     assert (dr.https_port, dr.protocol_policy, dr.read_timeout) == (8443, "match-viewer", 60)
     assert dr.ssl_protocols == (Protocol.TLSv1_1, Protocol.TLSv1_2)
     assert dr.connect_to == ("203.0.113.25",)

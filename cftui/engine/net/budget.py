@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from collections.abc import Iterator
 
 #: Connections to one origin in flight at once, unless the caller says otherwise.
 DEFAULT_PER_ORIGIN = 32
@@ -50,18 +51,18 @@ _WAIT_SLICE = 0.05
 
 
 class _CountedSocket(socket.socket):
-    """A socket that gives its slot back once, when it is closed."""
+    """A socket that gives its slot back once, when it is closed (or parks it for the
+    next connection of the same thread while that thread is retrying)."""
 
-    _release: threading.Semaphore | None = None
+    _budget: Budget | None = None
 
     def close(self) -> None:
         try:
             super().close()
         finally:
-            release, self._release = self._release, None
-            if release is not None:
-                release.release()
-                _global.release()
+            budget, self._budget = self._budget, None
+            if budget is not None:
+                budget._give_back()
 
 
 class Budget:
@@ -73,26 +74,53 @@ class Budget:
         self.per_origin = per_origin
         self._slots = threading.BoundedSemaphore(per_origin)
         self._lock = threading.Lock()
+        self._thread = threading.local()  # .retrying: bool, .parked: bool
         self.made = 0
+
+    @contextlib.contextmanager
+    def retrying(self) -> Iterator[None]:
+        """While a thread tries one connection again, as CloudFront does, it keeps its
+        slot from one try to the next instead of queueing behind other work."""
+        self._thread.retrying = True
+        try:
+            yield
+        finally:
+            self._thread.retrying = False
+            if getattr(self._thread, "parked", False):
+                self._thread.parked = False
+                self._release()
 
     def open(self, family: socket.AddressFamily,
              cancel: threading.Event | None = None) -> socket.socket:
         """A new TCP socket once a slot is free (waiting, cancel-aware)."""
         from cftui.engine.net.connect import Cancelled
 
-        for semaphore in (self._slots, _global):
-            while not semaphore.acquire(timeout=_WAIT_SLICE):
-                if cancel is not None and cancel.is_set():
-                    if semaphore is _global:
-                        self._slots.release()
-                    raise Cancelled
+        if getattr(self._thread, "parked", False):
+            self._thread.parked = False  # the slot this thread's last try held
+        else:
+            for semaphore in (self._slots, _global):
+                while not semaphore.acquire(timeout=_WAIT_SLICE):
+                    if cancel is not None and cancel.is_set():
+                        if semaphore is _global:
+                            self._slots.release()
+                        raise Cancelled
         try:
             sock = _CountedSocket(family, socket.SOCK_STREAM)
         except BaseException:
-            self._slots.release()
-            _global.release()
+            self._release()
             raise
-        sock._release = self._slots
+        sock._budget = self
         with self._lock:
             self.made += 1
         return sock
+
+    def _give_back(self) -> None:
+        if getattr(self._thread, "retrying", False) and not getattr(self._thread, "parked",
+                                                                    False):
+            self._thread.parked = True
+        else:
+            self._release()
+
+    def _release(self) -> None:
+        self._slots.release()
+        _global.release()

@@ -7,6 +7,7 @@ stays silent for the whole timeout.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import math
 import select
@@ -34,6 +35,10 @@ class Endpoint:
     cancel: threading.Event | None = field(default=None, compare=False)
     budget: Budget | None = field(default=None, compare=False)
     attempts: int = 1  # CloudFront's ConnectionAttempts: tries for a refused or reset connection
+
+    def retrying(self) -> contextlib.AbstractContextManager[None]:
+        """Around a loop that tries one connection again: it keeps its slot (see Budget)."""
+        return self.budget.retrying() if self.budget is not None else contextlib.nullcontext()
 
     def check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():

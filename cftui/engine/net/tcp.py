@@ -20,12 +20,13 @@ def tcp_connect(endpoint: Endpoint) -> TcpResult:
     connection is tried again up to `endpoint.attempts` times, as CloudFront would; the
     result's `retries` says what the failed tries saw."""
     retries: list[str] = []
-    while True:
-        result = _tcp_once(endpoint)
-        if result.connected or result.error not in RETRYABLE or \
-                len(retries) + 1 >= endpoint.attempts:
-            return replace(result, retries=tuple(retries))
-        retries.append(result.error or "")
+    with endpoint.retrying():
+        while True:
+            result = _tcp_once(endpoint)
+            if result.connected or result.error not in RETRYABLE or \
+                    len(retries) + 1 >= endpoint.attempts:
+                return replace(result, retries=tuple(retries))
+            retries.append(result.error or "")
 
 
 def _tcp_once(endpoint: Endpoint) -> TcpResult:

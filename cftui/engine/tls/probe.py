@@ -60,14 +60,15 @@ def attempt(endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose) -> 
     connection refused, or reset before the origin sent a byte, is tried again up to
     `endpoint.attempts` times, as CloudFront would; `retries` keeps what those saw."""
     retries: list[str] = []
-    while True:
-        result = _attempt_once(endpoint, spec, purpose)
-        failed = result.outcome in (Outcome.RESET, Outcome.CONNECT_FAILED) and \
-            result.bytes_read == 0 and result.error in RETRYABLE
-        if not failed or len(retries) + 1 >= endpoint.attempts:
-            return replace(result, retries=tuple(retries)) if retries else result
-        endpoint.check_cancel()
-        retries.append(result.error or "")
+    with endpoint.retrying():
+        while True:
+            result = _attempt_once(endpoint, spec, purpose)
+            failed = result.outcome in (Outcome.RESET, Outcome.CONNECT_FAILED) and \
+                result.bytes_read == 0 and result.error in RETRYABLE
+            if not failed or len(retries) + 1 >= endpoint.attempts:
+                return replace(result, retries=tuple(retries)) if retries else result
+            endpoint.check_cancel()
+            retries.append(result.error or "")
 
 
 def _attempt_once(endpoint: Endpoint, spec: hello_mod.HelloSpec,

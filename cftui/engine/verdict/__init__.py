@@ -22,6 +22,7 @@ from cftui.engine.verdict.connection import (
     tcp_causes,
 )
 from cftui.engine.verdict.http import http_causes
+from cftui.engine.verdict.source import source_causes
 from cftui.engine.verdict.tls import mtls_causes, tls_causes
 
 __all__ = ["address_causes", "certificate_causes", "decide", "http_causes", "judge_stages",
@@ -62,6 +63,7 @@ def decide(target: Target, reports: Sequence[AddressReport], dns_error: str | No
                         stage=stage, fix=_incomplete_fix(error))
                   for stage, error in (stage_errors or {}).items()]
     incomplete += mtls_causes(target, client_cert_problems)
+    incomplete += source_causes(target)
     if dns_error is not None:
         return _verdict([dns_cause(target, dns_error), *incomplete])
     per_address = [(r.address, address_causes(target, r)) for r in reports]

@@ -73,6 +73,8 @@ def origin_label(entry: OriginEntry, glyphs: Glyphs, last: Report | None = None)
         parts += [(f"  {entry.kind}: ", MUTED), safe(entry.note, MUTED)]
     if entry.groups:
         parts += [("  ", ""), safe(entry.groups, MUTED)]
+    if entry.edge:
+        parts += [("  ", ""), (f"{glyphs.warn} edge functions", "$warning")]
     return Content.assemble(*parts)
 
 
@@ -106,4 +108,6 @@ def entry_detail(entry: OriginEntry) -> Content:
         parts.append(entry.host_reason)
     if entry.note:
         parts.append(entry.note)
+    if entry.edge:
+        parts.append(entry.edge)
     return safe(", ".join(plain(p) for p in parts))

@@ -1,0 +1,49 @@
+"""What `cftui check` runs for a distribution: one Target per origin and Host, and the
+origin groups to judge as a whole from their members' reports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cftui.engine.model import Target
+from cftui.engine.verdict.group import GroupSpec
+from cftui.sources.model import Distribution, Origin
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    targets: tuple[Target, ...]
+    members: tuple[str, ...]  # the origin id of each target, same order
+    groups: tuple[GroupSpec, ...] = ()
+    unchecked: Mapping[str, str] = field(default_factory=dict)  # origin id -> why not
+
+
+def plan(dist: Distribution, origins: Sequence[Origin], overrides: Mapping[str, Any],
+         ) -> CheckPlan:
+    """Targets for `origins` (each alias of a Host-forwarding origin on its own) and the
+    groups of `dist` that hold any of them. Raises ValueError naming the origin."""
+    targets: list[Target] = []
+    members: list[str] = []
+    for origin in origins:
+        try:
+            made = origin.to_targets(**overrides)
+        except ValueError as exc:
+            raise ValueError(f"{origin.label}: {exc}") from None
+        targets += made
+        members += [origin.id] * len(made)
+    chosen = {o.id for o in origins}
+    groups = tuple(
+        GroupSpec(g.id, g.primary, g.secondary, g.failover_status_codes,
+                  f"{dist.label} / {g.id}")
+        for g in dist.origin_groups if chosen & {g.primary, g.secondary})
+    unchecked: dict[str, str] = {}
+    for g in groups:
+        for member in (g.primary, g.secondary):
+            if member is None or member in chosen:
+                continue
+            found = dist.origin(member)
+            unchecked[member] = (found.uncheckable_reason or "not selected with --origin"
+                                 if found is not None else "no such origin in the distribution")
+    return CheckPlan(tuple(targets), tuple(members), groups, unchecked)
