@@ -8,6 +8,7 @@ the status line within the origin read timeout.
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -116,9 +117,12 @@ def parse_head(head: bytes) -> tuple[int, str, tuple[tuple[str, str], ...]] | No
 def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
           protocols: Sequence[Protocol], read_timeout: float,
           client_cert: str | None = None, client_key: str | None = None,
-          completion_timeout: float | None = None) -> HttpResult:
+          completion_timeout: float | None = None,
+          http_version: str = profile.DEFAULT_HTTP_VERSION) -> HttpResult:
     """Handshake as CloudFront (presenting `client_cert` for origin mTLS, as CloudFront
-    presents the ACM certificate OriginMtlsConfig names), send GET, read the response."""
+    presents the ACM certificate OriginMtlsConfig names), send GET, read the response.
+    With `http_version` "http2" ALPN offers h2 and the GET goes over HTTP/2 when the
+    origin picks it (HTTP/1.1 otherwise, as CloudFront falls back)."""
     start = time.monotonic()
 
     def result(outcome: str, **kw: object) -> HttpResult:
@@ -126,7 +130,7 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
                           duration_ms=(time.monotonic() - start) * 1000, **kw)  # type: ignore
 
     try:
-        ctx = cloudfront_context(protocols)
+        ctx = cloudfront_context(protocols, http2=http_version == "http2")
     except ProfileUnavailable as exc:
         return result("skipped", error=f"request not sent: cannot offer CloudFront's curves "
                       f"and signature algorithms locally: {exc}")
@@ -166,12 +170,13 @@ def _connect_and_exchange(endpoint: Endpoint, ctx: SSL.Context,
                          cancel=endpoint.cancel, completion_timeout=completion_timeout)
 
 
-def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpResult], *,
+def _exchange(sock: socket.socket, ctx: SSL.Context, base: Callable[..., HttpResult], *,
               sni: str, host: str, path: str, connect_timeout: float,
               read_timeout: float, cancel: threading.Event | None = None,
               completion_timeout: float | None = None) -> HttpResult:
     """Handshake, request and response head on a connected socket (closed by the caller)."""
     version = cipher = None
+    result = base
     watchdog = Watchdog(sock)
     try:
         sock.setblocking(False)
@@ -200,6 +205,9 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
         if watchdog.fired:
             return result("tls-failed", error="handshake timed out")
         version, cipher = conn.get_protocol_version_name(), conn.get_cipher_name()
+        alpn = conn.get_alpn_proto_negotiated().decode("latin-1")[:32] or None
+        result = functools.partial(base, alpn=alpn,
+                                   http_version="HTTP/2" if alpn == "h2" else "HTTP/1.1")
         sent_at = time.monotonic()
         deadline = sent_at + read_timeout
         watchdog.arm(deadline)
@@ -208,6 +216,10 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
             return result("timeout", protocol=version, cipher=cipher,
                           error=f"no response within {read_timeout:g} s")
 
+        if alpn == "h2":
+            return _over_h2(conn, watchdog, result, timed_out, host=host, path=path,
+                            deadline=deadline, cancel=cancel, version=version, cipher=cipher,
+                            completion_timeout=completion_timeout)
         try:
             _send(conn, request_bytes(host, path), deadline, cancel)
             head, rest, first, why = _final_head(
@@ -252,6 +264,35 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
         return result("error", protocol=version, cipher=cipher, error=describe_os_error(exc))
     finally:
         watchdog.cancel()
+
+
+def _over_h2(conn: SSL.Connection, watchdog: Watchdog, result: Callable[..., HttpResult],
+             timed_out: Callable[[], HttpResult], *, host: str, path: str, deadline: float,
+             cancel: threading.Event | None, version: str | None, cipher: str | None,
+             completion_timeout: float | None) -> HttpResult:
+    """The GET over HTTP/2 (the origin picked h2), bounded by the read deadline."""
+    from cftui.engine import http2  # loads `h2` only when OriginHttpVersion is http2
+
+    try:
+        got = http2.get(conn, host=host, path=path, deadline=deadline, cancel=cancel,
+                        limit=profile.MAX_RESPONSE_HEADER_BYTES)
+    except Deadline:
+        return timed_out()
+    except http2.H2Failure as exc:
+        if watchdog.fired and exc.outcome == "closed":
+            return timed_out()
+        return result(exc.outcome, protocol=version, cipher=cipher, error=str(exc))
+    except SSL.Error as exc:
+        if watchdog.fired:
+            return timed_out()
+        return result("closed", protocol=version, cipher=cipher, error=_ssl_error(exc))
+    finally:
+        watchdog.cancel()
+    return result("response", protocol=version, cipher=cipher, status_code=got.status,
+                  status_line=f"HTTP/2 {got.status}", headers=got.headers,
+                  first_byte_ms=got.first_byte_ms,
+                  body_note=None if completion_timeout is None else
+                  "the body is not read over HTTP/2: ResponseCompletionTimeout not checked")
 
 
 #: OpenSSL's reason when a handshake message is over its max_cert_list.
