@@ -206,7 +206,7 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, base: Callable[..., HttpRes
             return result("tls-failed", error="handshake timed out")
         version, cipher = conn.get_protocol_version_name(), conn.get_cipher_name()
         alpn = conn.get_alpn_proto_negotiated().decode("latin-1")[:32] or None
-        result = functools.partial(base, alpn=alpn,
+        result = functools.partial(base, alpn=alpn, protocol=version, cipher=cipher,
                                    http_version="HTTP/2" if alpn == "h2" else "HTTP/1.1")
         sent_at = time.monotonic()
         deadline = sent_at + read_timeout
@@ -218,8 +218,8 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, base: Callable[..., HttpRes
 
         if alpn == "h2":
             return _over_h2(conn, watchdog, result, timed_out, host=host, path=path,
-                            deadline=deadline, cancel=cancel, version=version, cipher=cipher,
-                            completion_timeout=completion_timeout)
+                            deadline=deadline, cancel=cancel, sent_at=sent_at,
+                            read_timeout=read_timeout, completion_timeout=completion_timeout)
         try:
             _send(conn, request_bytes(host, path), deadline, cancel)
             head, rest, first, why = _final_head(
@@ -268,9 +268,10 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, base: Callable[..., HttpRes
 
 def _over_h2(conn: SSL.Connection, watchdog: Watchdog, result: Callable[..., HttpResult],
              timed_out: Callable[[], HttpResult], *, host: str, path: str, deadline: float,
-             cancel: threading.Event | None, version: str | None, cipher: str | None,
+             cancel: threading.Event | None, sent_at: float, read_timeout: float,
              completion_timeout: float | None) -> HttpResult:
-    """The GET over HTTP/2 (the origin picked h2), bounded by the read deadline."""
+    """The GET over HTTP/2 (the origin picked h2), bounded by the read deadline; with a
+    ResponseCompletionTimeout, the body too, as `_timed_body` does for HTTP/1.1."""
     from cftui.engine import http2  # loads `h2` only when OriginHttpVersion is http2
 
     try:
@@ -278,21 +279,43 @@ def _over_h2(conn: SSL.Connection, watchdog: Watchdog, result: Callable[..., Htt
                         limit=profile.MAX_RESPONSE_HEADER_BYTES)
     except Deadline:
         return timed_out()
-    except http2.H2Failure as exc:
-        if watchdog.fired and exc.outcome == "closed":
+    except (http2.H2Failure, SSL.Error) as exc:
+        outcome = getattr(exc, "outcome", "closed")
+        if watchdog.fired and outcome == "closed":
             return timed_out()
-        return result(exc.outcome, protocol=version, cipher=cipher, error=str(exc))
-    except SSL.Error as exc:
-        if watchdog.fired:
-            return timed_out()
-        return result("closed", protocol=version, cipher=cipher, error=_ssl_error(exc))
+        return result(outcome, error=_ssl_error(exc) if isinstance(exc, SSL.Error) else str(exc))
     finally:
         watchdog.cancel()
-    return result("response", protocol=version, cipher=cipher, status_code=got.status,
-                  status_line=f"HTTP/2 {got.status}", headers=got.headers,
-                  first_byte_ms=got.first_byte_ms,
-                  body_note=None if completion_timeout is None else
-                  "the body is not read over HTTP/2: ResponseCompletionTimeout not checked")
+    answer = result("response", status_code=got.status, status_line=f"HTTP/2 {got.status}",
+                    headers=got.headers, first_byte_ms=got.first_byte_ms)
+    if completion_timeout is None:
+        return answer
+    completion_deadline = sent_at + completion_timeout
+
+    def done(outcome: HttpOutcome, error: str | None = None, note: str | None = None
+             ) -> HttpResult:
+        if outcome is HttpOutcome.COMPLETION_TIMEOUT:
+            error = f"the whole response took over {completion_timeout:g} s " \
+                f"({got.stream.body} body bytes by then)"
+        return replace(answer, outcome=outcome, error=error, body_bytes=got.stream.body,
+                       complete_ms=(time.monotonic() - sent_at) * 1000, body_note=note)
+
+    watchdog.arm(completion_deadline)
+    try:
+        _, note = http2.read_body(conn, got, completion_deadline=completion_deadline,
+                                  read_timeout=read_timeout, cancel=cancel,
+                                  cap=profile.COMPLETION_BODY_LIMIT)
+    except Deadline:
+        if time.monotonic() >= completion_deadline:
+            return done(HttpOutcome.COMPLETION_TIMEOUT)
+        return done(HttpOutcome.TIMEOUT, f"the body stalled for over {read_timeout:g} s "
+                    f"after {got.stream.body} bytes")
+    except SSL.Error as exc:
+        note = f"reading the body failed: {_ssl_error(exc)}"
+    finally:
+        watchdog.cancel()
+    return done(HttpOutcome.COMPLETION_TIMEOUT if watchdog.fired else HttpOutcome.RESPONSE,
+                note=note)
 
 
 #: OpenSSL's reason when a handshake message is over its max_cert_list.

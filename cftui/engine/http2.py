@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import h2.config
 import h2.connection
@@ -36,12 +36,36 @@ class H2Failure(Exception):
         self.outcome = outcome
 
 
+@dataclass
+class _Stream:
+    """Stream 1 after its response headers: the body so far, for `read_body`."""
+
+    h2conn: h2.connection.H2Connection
+    body: int = 0
+    ended: bool = False
+    note: str | None = None  # why the body stopped short
+
+    def take(self, event: h2.events.Event) -> None:
+        if isinstance(event, h2.events.DataReceived):
+            self.body += len(event.data or b"")
+            self.h2conn.acknowledge_received_data(event.flow_controlled_length or 0, 1)
+        elif isinstance(event, h2.events.StreamEnded):
+            self.ended = True
+        elif isinstance(event, h2.events.StreamReset):
+            self.note = f"the origin reset the stream ({_code_name(event.error_code)}) " \
+                f"after {self.body} body bytes"
+        elif isinstance(event, h2.events.ConnectionTerminated):
+            self.note = f"the origin sent GOAWAY ({_code_name(event.error_code)}) " \
+                f"after {self.body} body bytes"
+
+
 @dataclass(frozen=True)
 class H2Response:
     status: int
     headers: tuple[tuple[str, str], ...]  # without pseudo-headers, as sent
     head_bytes: int  # the header block as HTTP/1.1 would count it ("name: value\r\n"…)
     first_byte_ms: float | None
+    stream: _Stream = field(repr=False, compare=False)
 
 
 def request_headers(host: str, path: str) -> list[tuple[str, str]]:
@@ -93,10 +117,40 @@ def get(conn: SSL.Connection, *, host: str, path: str, deadline: float, limit: i
                             ) from None
         except h2.exceptions.ProtocolError as exc:
             raise H2Failure("not-http", f"HTTP/2 protocol error: {exc}") from None
+        answer: H2Response | None = None
         for event in events:
-            if (answer := _response(event, limit, first)) is not None:
-                return answer
+            if answer is not None:
+                answer.stream.take(event)  # DATA that came with the headers
+            elif (answer := _response(event, limit, first, h2conn)) is not None:
+                continue
         _flush(conn, h2conn, deadline, cancel)  # SETTINGS ACK, PING ACK, WINDOW_UPDATE
+        if answer is not None:
+            return answer
+
+
+def read_body(conn: SSL.Connection, answer: H2Response, *, completion_deadline: float,
+              read_timeout: float, cap: int, cancel: threading.Event | None = None
+              ) -> tuple[int, str | None]:
+    """Read stream 1's DATA to END_STREAM (or `cap` bytes) by `completion_deadline`,
+    `read_timeout` bounding each wait. Returns (body bytes, note when it stopped short);
+    raises Deadline, Cancelled or SSL.Error."""
+    stream = answer.stream
+    while not stream.ended and stream.note is None:
+        if stream.body >= cap:
+            return stream.body, (f"stopped reading at {cap} bytes: counted as complete, "
+                                 "the rest was not timed")
+        gap_deadline = min(completion_deadline, time.monotonic() + read_timeout)
+        chunk = _recv(conn, gap_deadline, cancel)
+        if not chunk:
+            return stream.body, f"the origin closed the connection after {stream.body} " \
+                "body bytes"
+        try:
+            for event in stream.h2conn.receive_data(chunk):
+                stream.take(event)
+        except h2.exceptions.ProtocolError as exc:
+            return stream.body, f"HTTP/2 protocol error after {stream.body} body bytes: {exc}"
+        _flush(conn, stream.h2conn, gap_deadline, cancel)
+    return stream.body, stream.note
 
 
 def _check_first_frame(data: bytes) -> None:
@@ -111,7 +165,8 @@ def _check_first_frame(data: bytes) -> None:
                     f"(first bytes {data[:9].hex()})")
 
 
-def _response(event: h2.events.Event, limit: int, first: float | None) -> H2Response | None:
+def _response(event: h2.events.Event, limit: int, first: float | None,
+              h2conn: h2.connection.H2Connection) -> H2Response | None:
     """The final response from an event; None to keep reading; H2Failure when the
     origin ends the stream or the connection first."""
     if isinstance(event, h2.events.ConnectionTerminated):
@@ -136,7 +191,7 @@ def _response(event: h2.events.Event, limit: int, first: float | None) -> H2Resp
             not 100 <= int(status) <= 599 or status == "101":
         raise H2Failure("not-http", f"the answer is not a usable HTTP response: invalid "
                         f":status {status[:20]!r}")
-    return H2Response(int(status), headers, size, first)
+    return H2Response(int(status), headers, size, first, _Stream(h2conn))
 
 
 def _code_name(code: object) -> str:

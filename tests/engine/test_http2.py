@@ -9,6 +9,7 @@ from __future__ import annotations
 import ssl
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -63,6 +64,32 @@ def _reset(conn: H2Connection, stream: int) -> None:
 
 def _huge_head(conn: H2Connection, stream: int) -> None:
     conn.send_headers(stream, [(":status", "200"), ("x-big", "a" * 30000)], end_stream=True)
+
+
+def _body(total: int, pause: float = 0.0, piece: int = 16384) -> Callable[..., None]:
+    """Behaviour: 200 then `total` body bytes in DATA frames of up to `piece` bytes,
+    `pause` seconds apart, within HTTP/2 flow control: past the 65,535-byte initial
+    window it waits for the client's WINDOW_UPDATEs."""
+
+    def behave(tls: ssl.SSLSocket) -> None:
+        conn = _h2_server(tls)
+        tls.settimeout(5)
+        while not any(isinstance(e, RequestReceived) for e in conn.receive_data(tls.recv(65536))):
+            tls.sendall(conn.data_to_send())
+        conn.send_headers(1, [(":status", "200")])
+        left = total
+        while left:
+            size = min(left, piece, conn.local_flow_control_window(1))
+            if size:
+                conn.send_data(1, b"z" * size, end_stream=size == left)
+                left -= size
+                tls.sendall(conn.data_to_send())
+                time.sleep(pause)
+            else:  # window closed: read the client's WINDOW_UPDATE
+                conn.receive_data(tls.recv(65536))
+        tls.sendall(conn.data_to_send())
+        finish(tls)
+    return behave
 
 
 def _silent(conn: H2Connection, stream: int) -> None:
@@ -216,6 +243,26 @@ def test_no_answer_is_a_read_timeout(run_check: Callable[..., Report],
     assert http.outcome is HttpOutcome.TIMEOUT and http.http_version == "HTTP/2", http.error
     assert _codes(report) == [CauseCode.ORIGIN_READ_TIMEOUT]
     assert 900 <= http.duration_ms < 4000
+
+
+def test_body_over_the_window_is_read_to_its_end(run_check: Callable[..., Report],
+                                                 tls_origin: Callable[..., Any]) -> None:
+    origin = _origin(tls_origin, _body(200_000))
+    report = run_check(origin.port, http_version="http2", response_completion_timeout=5.0)
+    http = _http(report)
+    assert (http.outcome, http.body_bytes, http.body_note) == \
+        (HttpOutcome.RESPONSE, 200_000, None), http
+    assert not _codes(report)
+
+
+def test_slow_body_exceeds_the_completion_timeout(run_check: Callable[..., Report],
+                                                  tls_origin: Callable[..., Any]) -> None:
+    origin = _origin(tls_origin, _body(8, pause=0.3, piece=1))
+    report = run_check(origin.port, http_version="http2", response_completion_timeout=1.0)
+    http = _http(report)
+    assert http.outcome is HttpOutcome.COMPLETION_TIMEOUT, http
+    assert 1 <= (http.body_bytes or 0) < 8
+    assert _codes(report) == [CauseCode.ORIGIN_COMPLETION_TIMEOUT]
 
 
 def test_check_help_does_not_load_h2() -> None:
