@@ -91,7 +91,7 @@ def get(conn: SSL.Connection, *, host: str, path: str, deadline: float, limit: i
     _flush(conn, h2conn, deadline, cancel)
     start = time.monotonic()
     first: float | None = None
-    preface = b""  # the origin's first bytes until its first frame header is whole
+    preface: bytes | None = b""  # the origin's first bytes until a frame header is whole
     received = 0
     while True:
         chunk = _recv(conn, deadline, cancel)
@@ -109,7 +109,7 @@ def get(conn: SSL.Connection, *, host: str, path: str, deadline: float, limit: i
             if len(preface) < 9:
                 continue
             _check_first_frame(preface)
-            chunk, preface = preface, None  # type: ignore[assignment]
+            chunk, preface = preface, None
         try:
             events = h2conn.receive_data(chunk)
         except h2.exceptions.DenialOfServiceError as exc:
