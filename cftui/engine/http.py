@@ -8,6 +8,7 @@ the status line within the origin read timeout.
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -116,9 +117,12 @@ def parse_head(head: bytes) -> tuple[int, str, tuple[tuple[str, str], ...]] | No
 def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
           protocols: Sequence[Protocol], read_timeout: float,
           client_cert: str | None = None, client_key: str | None = None,
-          completion_timeout: float | None = None) -> HttpResult:
+          completion_timeout: float | None = None,
+          http_version: str = profile.DEFAULT_HTTP_VERSION) -> HttpResult:
     """Handshake as CloudFront (presenting `client_cert` for origin mTLS, as CloudFront
-    presents the ACM certificate OriginMtlsConfig names), send GET, read the response."""
+    presents the ACM certificate OriginMtlsConfig names), send GET, read the response.
+    With `http_version` "http2" ALPN offers h2 and the GET goes over HTTP/2 when the
+    origin picks it (HTTP/1.1 otherwise, as CloudFront falls back)."""
     start = time.monotonic()
 
     def result(outcome: str, **kw: object) -> HttpResult:
@@ -126,7 +130,7 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
                           duration_ms=(time.monotonic() - start) * 1000, **kw)  # type: ignore
 
     try:
-        ctx = cloudfront_context(protocols)
+        ctx = cloudfront_context(protocols, http2=http_version == "http2")
     except ProfileUnavailable as exc:
         return result("skipped", error=f"request not sent: cannot offer CloudFront's curves "
                       f"and signature algorithms locally: {exc}")
@@ -167,12 +171,13 @@ def _connect_and_exchange(endpoint: Endpoint, ctx: SSL.Context,
                          cancel=endpoint.cancel, completion_timeout=completion_timeout)
 
 
-def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpResult], *,
+def _exchange(sock: socket.socket, ctx: SSL.Context, base: Callable[..., HttpResult], *,
               sni: str, host: str, path: str, connect_timeout: float,
               read_timeout: float, cancel: threading.Event | None = None,
               completion_timeout: float | None = None) -> HttpResult:
     """Handshake, request and response head on a connected socket (closed by the caller)."""
     version = cipher = None
+    result = base
     watchdog = Watchdog(sock)
     try:
         sock.setblocking(False)
@@ -201,6 +206,9 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
         if watchdog.fired:
             return result("tls-failed", error="handshake timed out")
         version, cipher = conn.get_protocol_version_name(), conn.get_cipher_name()
+        alpn = conn.get_alpn_proto_negotiated().decode("latin-1")[:32] or None
+        result = functools.partial(base, alpn=alpn, protocol=version, cipher=cipher,
+                                   http_version="HTTP/2" if alpn == "h2" else "HTTP/1.1")
         sent_at = time.monotonic()
         deadline = sent_at + read_timeout
         watchdog.arm(deadline)
@@ -209,6 +217,10 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
             return result("timeout", protocol=version, cipher=cipher,
                           error=f"no response within {read_timeout:g} s")
 
+        if alpn == "h2":
+            return _over_h2(conn, watchdog, result, timed_out, host=host, path=path,
+                            deadline=deadline, cancel=cancel, sent_at=sent_at,
+                            read_timeout=read_timeout, completion_timeout=completion_timeout)
         try:
             _send(conn, request_bytes(host, path), deadline, cancel)
             head, rest, first, why = _final_head(
@@ -253,6 +265,58 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, result: Callable[..., HttpR
         return result("error", protocol=version, cipher=cipher, error=describe_os_error(exc))
     finally:
         watchdog.cancel()
+
+
+def _over_h2(conn: SSL.Connection, watchdog: Watchdog, result: Callable[..., HttpResult],
+             timed_out: Callable[[], HttpResult], *, host: str, path: str, deadline: float,
+             cancel: threading.Event | None, sent_at: float, read_timeout: float,
+             completion_timeout: float | None) -> HttpResult:
+    """The GET over HTTP/2 (the origin picked h2), bounded by the read deadline; with a
+    ResponseCompletionTimeout, the body too, as `_timed_body` does for HTTP/1.1."""
+    from cftui.engine import http2  # loads `h2` only when OriginHttpVersion is http2
+
+    try:
+        got = http2.get(conn, host=host, path=path, deadline=deadline, cancel=cancel,
+                        limit=profile.MAX_RESPONSE_HEADER_BYTES)
+    except Deadline:
+        return timed_out()
+    except (http2.H2Failure, SSL.Error) as exc:
+        outcome = getattr(exc, "outcome", "closed")
+        if watchdog.fired and outcome == "closed":
+            return timed_out()
+        return result(outcome, error=_ssl_error(exc) if isinstance(exc, SSL.Error) else str(exc))
+    finally:
+        watchdog.cancel()
+    answer = result("response", status_code=got.status, status_line=f"HTTP/2 {got.status}",
+                    headers=got.headers, first_byte_ms=got.first_byte_ms)
+    if completion_timeout is None:
+        return answer
+    completion_deadline = sent_at + completion_timeout
+
+    def done(outcome: HttpOutcome, error: str | None = None, note: str | None = None
+             ) -> HttpResult:
+        if outcome is HttpOutcome.COMPLETION_TIMEOUT:
+            error = f"the whole response took over {completion_timeout:g} s " \
+                f"({got.stream.body} body bytes by then)"
+        return replace(answer, outcome=outcome, error=error, body_bytes=got.stream.body,
+                       complete_ms=(time.monotonic() - sent_at) * 1000, body_note=note)
+
+    watchdog.arm(completion_deadline)
+    try:
+        _, note = http2.read_body(conn, got, completion_deadline=completion_deadline,
+                                  read_timeout=read_timeout, cancel=cancel,
+                                  cap=profile.COMPLETION_BODY_LIMIT)
+    except Deadline:
+        if time.monotonic() >= completion_deadline:
+            return done(HttpOutcome.COMPLETION_TIMEOUT)
+        return done(HttpOutcome.TIMEOUT, f"the body stalled for over {read_timeout:g} s "
+                    f"after {got.stream.body} bytes")
+    except SSL.Error as exc:
+        note = f"reading the body failed: {_ssl_error(exc)}"
+    finally:
+        watchdog.cancel()
+    return done(HttpOutcome.COMPLETION_TIMEOUT if watchdog.fired else HttpOutcome.RESPONSE,
+                note=note)
 
 
 #: OpenSSL's reason when a handshake message is over its max_cert_list.

@@ -78,7 +78,7 @@ def _http_json(h: HttpResult | None) -> dict[str, Any] | None:
             "duration_ms": round(h.duration_ms, 2), "address": h.address,
             "retries": list(h.retries), "body_bytes": h.body_bytes,
             "complete_ms": None if h.complete_ms is None else round(h.complete_ms, 2),
-            "body_note": h.body_note}
+            "body_note": h.body_note, "alpn": h.alpn, "http_version": h.http_version}
 
 
 def to_json(report: Report) -> dict[str, Any]:

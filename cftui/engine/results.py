@@ -121,6 +121,8 @@ class HttpResult:
     body_bytes: int | None = None  # body bytes read (only with ResponseCompletionTimeout)
     complete_ms: float | None = None  # request sent to the body's last byte
     body_note: str | None = None  # how the body was read: capped, cut short…
+    alpn: str | None = None  # the ALPN protocol the origin picked (None: none offered/picked)
+    http_version: str | None = None  # "HTTP/1.1" or "HTTP/2": what the request went over
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,8 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
                 _fetch, run.endpoint(address), sni=target.sni, host=target.sni,
                 path=target.path, protocols=target.protocols, read_timeout=target.read_timeout,
                 client_cert=target.client_cert, client_key=target.client_key,
-                completion_timeout=target.response_completion_timeout)
+                completion_timeout=target.response_completion_timeout,
+                http_version=target.http_version)
 
 
 def _fetch(endpoint: Endpoint, **options: Any) -> HttpResult:

@@ -89,9 +89,11 @@ def _set_profile(ctx: SSL.Context) -> None:
             raise ProfileUnavailable(f"the local OpenSSL refused {function}({value})")
 
 
-def cloudfront_context(protocols: Sequence[Protocol]) -> SSL.Context | None:
+def cloudfront_context(protocols: Sequence[Protocol], *,
+                       http2: bool = False) -> SSL.Context | None:
     """A client context offering what CloudFront offers, or None when the local
-    OpenSSL speaks none of the enabled versions; raises ProfileUnavailable."""
+    OpenSSL speaks none of the enabled versions; raises ProfileUnavailable. With
+    `http2` (OriginHttpVersion http2) it offers ALPN h2 then http/1.1; without, no ALPN."""
     usable = sorted((p for p in protocols if p in _VERSIONS), key=lambda p: p.wire)
     if not usable:
         return None
@@ -103,6 +105,8 @@ def cloudfront_context(protocols: Sequence[Protocol]) -> SSL.Context | None:
     ctx.set_verify(SSL.VERIFY_NONE, lambda *_: True)  # the certificate stage judges trust
     ctx.set_options(SSL.OP_NO_TICKET | SSL.OP_NO_RENEGOTIATION)
     _set_profile(ctx)
+    if http2:
+        ctx.set_alpn_protos([b"h2", b"http/1.1"])
     return ctx
 
 
