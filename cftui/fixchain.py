@@ -22,7 +22,12 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from cftui.cli import (
+from cftui.engine.causes import CauseCode
+from cftui.engine.model import Target
+from cftui.engine.results import AddressReport, Report
+from cftui.engine.x509.names import openssl_name
+from cftui.engine.x509.repair import Repair, repair_chain
+from cftui.options import (
     EXIT_FAIL,
     EXIT_OK,
     UsageError,
@@ -31,11 +36,6 @@ from cftui.cli import (
     _target_options,
     overrides,
 )
-from cftui.engine.causes import CauseCode
-from cftui.engine.model import Target
-from cftui.engine.results import AddressReport, Report
-from cftui.engine.x509.names import openssl_name
-from cftui.engine.x509.repair import Repair, repair_chain
 from cftui.textsafe import one_line
 
 CHAIN_CAUSES = frozenset({CauseCode.CERT_CHAIN_INCOMPLETE, CauseCode.CERT_CHAIN_ORDER,
