@@ -1,7 +1,8 @@
 """Run every stage CloudFront goes through for one origin, reporting progress as events.
 
-Each stage is a unit (cftui/engine/steps.py): it gathers facts (and posts them as a StageFinished with
-Status.DONE), and an unexpected exception inside it becomes that stage's error,
+Each stage is a unit (engine/steps.py): it gathers facts (and posts them as a
+StageFinished with Status.DONE), and an unexpected exception inside it becomes that
+stage's error,
 never a crash of the check. The verdict is computed once, from all the facts, when
 the last stage is done; it then decides each stage's final status.
 """
