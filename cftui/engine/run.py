@@ -2,8 +2,7 @@
 
 Each stage is a unit (engine/steps.py): it gathers facts (and posts them as a
 StageFinished with Status.DONE), and an unexpected exception inside it becomes that
-stage's error,
-never a crash of the check. The verdict is computed once, from all the facts, when
+stage's error, never a crash of the check. The verdict is computed once, from all the facts, when
 the last stage is done; it then decides each stage's final status.
 """
 

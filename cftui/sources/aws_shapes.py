@@ -99,7 +99,7 @@ def _origin(node: Node, *, distribution: str | None) -> Origin:
         domain = _checked(node["DomainName"], validate.domain, "DomainName")
     custom, s3, vpc = node["CustomOriginConfig"], node["S3OriginConfig"], node["VpcOriginConfig"]
     fields: dict = {
-        "connect_timeout": _timeout(node["ConnectionTimeout"], profile.CONNECTION_TIMEOUT),
+        "connect_timeout": _timeout(node["ConnectionTimeout"], profile.CONNECTION_TIMEOUT, notes),
         "connection_attempts": node["ConnectionAttempts"].integer(
             default=3, low=int(profile.CONNECTION_ATTEMPTS.low),
             high=int(profile.CONNECTION_ATTEMPTS.high)),
@@ -115,10 +115,12 @@ def _origin(node: Node, *, distribution: str | None) -> Origin:
         kind = "custom"
     elif vpc.present:
         kind = "vpc"
-        fields["read_timeout"] = _timeout(vpc["OriginReadTimeout"], profile.ORIGIN_READ_TIMEOUT)
+        fields["read_timeout"] = _timeout(vpc["OriginReadTimeout"],
+                                          profile.ORIGIN_READ_TIMEOUT, notes)
     elif s3.present:
         kind = "s3"
-        fields["read_timeout"] = _timeout(s3["OriginReadTimeout"], profile.ORIGIN_READ_TIMEOUT)
+        fields["read_timeout"] = _timeout(s3["OriginReadTimeout"],
+                                          profile.ORIGIN_READ_TIMEOUT, notes)
     elif looks_like_s3_rest(domain):
         kind = "s3"
         notes.append("no S3OriginConfig in the document; treated as an S3 origin from its domain")
@@ -169,9 +171,9 @@ def _custom(node: Node, notes: list[str]) -> dict:
         "https_port": https_port,
         "http_port": _port(node["HTTPPort"], 80, notes),
         "ssl_protocols": tuple(protocols) or profile.DEFAULT_PROTOCOLS,
-        "read_timeout": _timeout(node["OriginReadTimeout"], profile.ORIGIN_READ_TIMEOUT),
+        "read_timeout": _timeout(node["OriginReadTimeout"], profile.ORIGIN_READ_TIMEOUT, notes),
         "keepalive_timeout": _timeout(node["OriginKeepaliveTimeout"],
-                                      profile.ORIGIN_KEEPALIVE_TIMEOUT),
+                                      profile.ORIGIN_KEEPALIVE_TIMEOUT, notes),
         "ip_address_type": _choice(node["IpAddressType"], profile.IP_ADDRESS_TYPES),
         "http_version": _choice(node["OriginHttpVersion"], profile.HTTP_VERSIONS),
         "client_certificate_arn": (mtls["ClientCertificateArn"].optional_string()
@@ -194,11 +196,15 @@ def _port(node: Node, default: int, notes: list[str]) -> int:
     return port
 
 
-def _timeout(node: Node, limits: profile.TimeoutRange) -> float:
+def _timeout(node: Node, limits: profile.TimeoutRange, notes: list[str] | None = None) -> float:
     """Finite and positive; AWS may hold more than the documented range after a quota
-    increase, so the range is not enforced here."""
+    increase, so the range is not enforced here, only noted."""
     value = node.number(default=limits.default)
-    return node.checked(lambda _: validate.timeout(value, limits, "timeout", strict=False))
+    checked = node.checked(lambda _: validate.timeout(value, limits, "timeout", strict=False))
+    if notes is not None and not limits.low <= checked <= limits.high:
+        notes.append(f"{node.path.rsplit('.', 1)[-1]} {checked:g} s is outside the documented "
+                     f"{limits.low:g}-{limits.high:g} s (possible after a quota increase)")
+    return checked
 
 
 def _checked(node: Node, validator: Any, what: str) -> Any:

@@ -254,3 +254,22 @@ def test_error_keeps_the_json_path_for_list_items(write_json, aws_doc) -> None:
     assert ("DistributionList.Items[1].Origins.Items[1].CustomOriginConfig."
             "OriginSslProtocols.Items[0]: unknown protocol 'TLS1.2'") in message
     json.dumps(message)  # plain text, printable as one line
+
+
+def test_timeouts_raised_by_quota_are_taken_and_noted(data_dir: Path, tmp_path: Path) -> None:
+    """AWS accepts OriginReadTimeout / OriginKeepaliveTimeout above the documented range
+    after a quota increase: the export is taken as it is, with a note, not refused."""
+    doc = json.loads((data_dir / "get-distribution-config.json").read_text())
+    custom = next(o["CustomOriginConfig"] for o in doc["DistributionConfig"]["Origins"]["Items"]
+                  if "CustomOriginConfig" in o)
+    custom["OriginReadTimeout"] = 240
+    custom["OriginKeepaliveTimeout"] = 150
+    path = tmp_path / "raised.json"
+    path.write_text(json.dumps(doc))
+    origin = next(o for d in load_export(path).distributions for o in d.origins
+                  if o.kind == "custom")
+    assert origin.read_timeout == 240
+    assert origin.to_target().read_timeout == 240
+    notes = " ".join(origin.notes)
+    assert "OriginReadTimeout 240 s is outside the documented" in notes
+    assert "OriginKeepaliveTimeout 150 s is outside the documented" in notes
