@@ -29,6 +29,7 @@ from cftui.engine.tls.handshake import (
     handshake,
     wait,
 )
+from cftui.engine.tls.tap import TappedConnection, WireLog
 
 
 def _send(conn: SSL.Connection, data: bytes, deadline: float,
@@ -165,13 +166,17 @@ def _connect_and_exchange(endpoint: Endpoint, ctx: SSL.Context,
         sock = connect(endpoint)
     except OSError as exc:
         return result("error", error=describe_os_error(exc))
+    wire = WireLog()
     with sock:  # closed whatever raises from here on (a bad SNI included)
-        return _exchange(sock, ctx, result, sni=sni, host=host, path=path,
-                         connect_timeout=endpoint.connect_timeout, read_timeout=read_timeout,
-                         cancel=endpoint.cancel, completion_timeout=completion_timeout)
+        answer = _exchange(sock, ctx, result, wire, sni=sni, host=host, path=path,
+                           connect_timeout=endpoint.connect_timeout,
+                           read_timeout=read_timeout, cancel=endpoint.cancel,
+                           completion_timeout=completion_timeout)
+    return replace(answer, wire=tuple(wire.records), wire_dropped=wire.dropped)
 
 
-def _exchange(sock: socket.socket, ctx: SSL.Context, base: Callable[..., HttpResult], *,
+def _exchange(sock: socket.socket, ctx: SSL.Context, base: Callable[..., HttpResult],
+              wire: WireLog, *,
               sni: str, host: str, path: str, connect_timeout: float,
               read_timeout: float, cancel: threading.Event | None = None,
               completion_timeout: float | None = None) -> HttpResult:
@@ -181,7 +186,8 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, base: Callable[..., HttpRes
     watchdog = Watchdog(sock)
     try:
         sock.setblocking(False)
-        conn = SSL.Connection(ctx, sock)
+        conn = TappedConnection(ctx, sock, wire, cancel=cancel,
+                                write_stall=connect_timeout + read_timeout)
         conn.set_tlsext_host_name(sni.encode("idna"))
         conn.set_connect_state()
         deadline = time.monotonic() + connect_timeout
@@ -333,7 +339,6 @@ def _ssl_error(exc: SSL.Error) -> str:
     reasons = [str(r[2]) for r in (exc.args[0] if exc.args and isinstance(exc.args[0], list)
                                    else []) if len(r) > 2]
     return "; ".join(reasons) or str(exc)
-
 
 
 def _timed_body(conn: SSL.Connection, watchdog: Watchdog, answer: HttpResult, head: bytes, *,

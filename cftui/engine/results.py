@@ -123,6 +123,23 @@ class HttpResult:
     body_note: str | None = None  # how the body was read: capped, cut short…
     alpn: str | None = None  # the ALPN protocol the origin picked (None: none offered/picked)
     http_version: str | None = None  # "HTTP/1.1" or "HTTP/2": what the request went over
+    # every record of the real handshake's connection, both ways (engine/tls/tap.py)
+    wire: tuple[WireRecord, ...] = field(default=(), compare=False)
+    wire_dropped: int = field(default=0, compare=False)  # records past the cap, not kept
+
+
+@dataclass(frozen=True)
+class WireRecord:
+    """One TLS record as it crossed the wire, decoded as far as it is in the clear
+    (`openssl s_client -msg` style); never carries application data."""
+
+    sender: str  # "client" (cftui, as CloudFront) or "origin"
+    content_type: int  # 20 ChangeCipherSpec, 21 Alert, 22 Handshake, 23 ApplicationData
+    version: int  # the record layer's version field
+    length: int  # the fragment's length in bytes
+    messages: tuple[str, ...] = ()  # handshake messages in a clear-text record
+    note: str = ""  # decoded fields, or "encrypted"
+    encrypted: bool = False
 
 
 @dataclass(frozen=True)

@@ -64,10 +64,11 @@ class Step:
     raw: bytes
     fields: tuple[tuple[str, str], ...]
     bad: bool = False
+    length: int | None = None  # bytes on the wire when `raw` is not kept (render/wire.py)
 
     @property
     def size(self) -> int:
-        return len(self.raw)
+        return len(self.raw) if self.length is None else self.length
 
 
 def suite_refused(attempt: ProtocolAttempt) -> bool:

@@ -13,11 +13,12 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 
 from cftui.engine.model import ProtocolAttempt, Target
-from cftui.engine.results import CertificateReport, CertInfo, Report
+from cftui.engine.results import CertificateReport, CertInfo, HttpResult, Report
 from cftui.transcript import session as transcript
 from cftui.ui.format import plain
 from cftui.ui.render.ladder import focus_step, steps
 from cftui.ui.render.session import attempt_title, command_line, verify_status
+from cftui.ui.render.wire import shows_wire, wire_steps
 from cftui.ui.widgets.common import glyphs_of
 from cftui.ui.widgets.ladder import Ladder, MessageView
 from cftui.ui.widgets.transcript_view import TranscriptView
@@ -77,7 +78,11 @@ class DetailScreen(Screen[None]):
         self._show_command()
         ladder = self.query_one(Ladder)
         ladder_steps = steps(attempt, self._chain(attempt.address))
-        ladder.show(ladder_steps, focus_step(ladder_steps, attempt.accepted))
+        focus = focus_step(ladder_steps, attempt.accepted)
+        http = self._http(attempt.address)
+        if http is not None and shows_wire(attempt, http, self.target.protocols):
+            ladder_steps += wire_steps(http)
+        ladder.show(ladder_steps, focus)
         self.query_one("#ladder-header", Static).update(ladder.header())
         self.query_one(MessageView).show(ladder.selected)
         verify = verify_status(attempt, self._certificate(attempt.address))
@@ -92,6 +97,11 @@ class DetailScreen(Screen[None]):
 
     def redraw(self) -> None:
         self.show_attempt(self.index)
+
+    def _http(self, address: str) -> HttpResult | None:
+        if self.report is None:
+            return None
+        return next((a.http for a in self.report.per_address if a.address == address), None)
 
     def _certificate(self, address: str) -> CertificateReport | None:
         if self.report is None:
