@@ -178,3 +178,21 @@ def test_wrapped_command_is_whole_and_breaks_only_at_spaces_and_colons() -> None
     assert all(line.endswith((" \\", ":\\")) for line in lines[:-1])
     rebuilt = "".join(line.removesuffix("\\") for line in lines)
     assert rebuilt == command
+
+
+def test_the_wrapped_command_pastes_into_a_shell_as_the_same_words() -> None:
+    """Wrapped at spaces (indented) and inside long words after `:` (not indented: the
+    shell keeps an indent as a space and would cut the word)."""
+    import shlex
+    import subprocess
+
+    from cftui.ui.render.session import command_line
+
+    suites = ":".join(["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256"] * 4)
+    command = f"openssl s_client -connect 127.0.0.1:8443 -cipher {suites} -groups X25519:P-256"
+    shown = command_line(command, 60).plain
+    assert max(len(line) for line in shown.splitlines()) <= 60
+    assert len(shown.splitlines()) > 3
+    words = subprocess.run(["bash", "-c", "printf '%s\\n' " + shown.removeprefix("$ ")],
+                           capture_output=True, text=True, check=True, timeout=10).stdout
+    assert words.splitlines() == shlex.split(command)

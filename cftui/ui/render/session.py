@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from textual.content import Content
 
 from cftui.engine.model import ProtocolAttempt
@@ -47,7 +49,12 @@ def command_line(command: str, width: int = 0) -> Content:
     """The whole command, wrapped at spaces and `:` with shell line continuations, so it
     can be selected and pasted as it stands; width 0: one line."""
     lines = wrap_command(plain(command), width - 2) if width > 10 else [plain(command)]
-    return Content.assemble(("$ ", "$text-muted"), Content("\n  ".join(lines)))
+    # a line split between words is indented; one split inside a word (after a `:`) is
+    # not: the shell would keep the indent as a space and cut the word in two
+    text = lines[0]
+    for before, line in itertools.pairwise(lines):
+        text += ("\n  " if before.endswith(" \\") else "\n") + line
+    return Content.assemble(("$ ", "$text-muted"), Content(text))
 
 
 def wrap_command(command: str, width: int) -> list[str]:
