@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from support import SessionPki
+from support.aia_server import AiaChain, AiaServer
 from support.s_server import OpenSslServer
 from support.tlslite_server import TlsliteServer
 
@@ -107,3 +108,19 @@ def tlslite_server(pki: SessionPki, _servers: contextlib.ExitStack) -> Callable[
         return _servers.enter_context(TlsliteServer(leaf or pki.leaf, extra, **options))
 
     return start
+
+
+# --- the repair tests' AIA host and chain (engine, command line and app) -----------------
+
+
+@pytest.fixture
+def server() -> Iterator[AiaServer]:
+    """A loopback AIA host, stopped at teardown."""
+    with AiaServer() as s:
+        yield s
+
+
+@pytest.fixture
+def chain(pki: SessionPki, server: AiaServer) -> AiaChain:
+    """A three-level chain under the session root whose leaf points at `server`."""
+    return AiaChain.create(pki.root, server, "origin.example.com")

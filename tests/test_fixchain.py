@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -39,15 +39,6 @@ def one_error_line(done: subprocess.CompletedProcess, status: int, *words: str) 
         assert word in lines[0], (word, lines[0])
 
 
-@pytest.fixture
-def server() -> Iterator[AiaServer]:
-    with AiaServer() as s:
-        yield s
-
-
-@pytest.fixture
-def chain(pki: SessionPki, server: AiaServer) -> AiaChain:
-    return AiaChain.create(pki.root, server, NAME)
 
 
 def test_leaf_only_origin_gets_a_chain_that_rechecks_clean(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -29,15 +29,6 @@ CHAIN_CAUSES = {CauseCode.CERT_CHAIN_INCOMPLETE, CauseCode.CERT_CHAIN_ORDER,
                 CauseCode.CERT_EXTRA_CERTS}
 
 
-@pytest.fixture
-def server() -> Iterator[AiaServer]:
-    with AiaServer() as s:
-        yield s
-
-
-@pytest.fixture
-def chain(pki: SessionPki, server: AiaServer) -> AiaChain:
-    return AiaChain.create(pki.root, server, NAME)
 
 
 # --- fetching one issuer ------------------------------------------------------------

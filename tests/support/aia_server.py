@@ -91,3 +91,4 @@ class AiaChain:
                                         pkcs7.serialize_certificates([inter1.cert],
                                                                      Encoding.DER))
         return cls(root, inter1, inter2, end)
+

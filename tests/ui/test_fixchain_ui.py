@@ -3,10 +3,9 @@ server, the chain written (never over a file without asking), then a re-check.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from cryptography import x509
 from support import SessionPki
 from support.aia_server import AiaChain, AiaServer
@@ -24,15 +23,6 @@ from .conftest import settle
 NAME = "origin.example.com"
 
 
-@pytest.fixture
-def server() -> Iterator[AiaServer]:
-    with AiaServer() as s:
-        yield s
-
-
-@pytest.fixture
-def chain(pki: SessionPki, server: AiaServer) -> AiaChain:
-    return AiaChain.create(pki.root, server, NAME)
 
 
 def target_for(origin: TlsOrigin, pki: SessionPki) -> Target:
