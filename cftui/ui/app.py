@@ -72,6 +72,7 @@ class CftuiApp(App[None]):
     # Textual declares this `ClassVar[...] | None`, which mypy reads as an instance variable
     # (a ClassVar here would clash); unannotated, it takes that declared type.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit"),
     ]
