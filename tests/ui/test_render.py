@@ -196,3 +196,16 @@ def test_the_wrapped_command_pastes_into_a_shell_as_the_same_words() -> None:
     words = subprocess.run(["bash", "-c", "printf '%s\\n' " + shown.removeprefix("$ ")],
                            capture_output=True, text=True, check=True, timeout=10).stdout
     assert words.splitlines() == shlex.split(command)
+
+
+def test_transcript_lines_wrap_at_spaces_with_a_hanging_indent() -> None:
+    from cftui.ui.widgets.transcript_view import HANGING, wrap_transcript
+
+    line = ("    Verify return code: 21 (unable to verify the first certificate) and a very "
+            "long explanation that goes on past the edge of an eighty column terminal")
+    wrapped = wrap_transcript(["CONNECTED(00000003)", line], 40).splitlines()
+    assert wrapped[0] == "CONNECTED(00000003)"
+    assert all(len(row) <= 40 for row in wrapped)
+    assert all(row.startswith("    " + HANGING) for row in wrapped[2:])  # never column 0
+    words = " ".join(row.strip() for row in wrapped[1:]).split()
+    assert words == line.split()  # no word cut in two
