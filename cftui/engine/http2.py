@@ -27,6 +27,10 @@ READ_CAP = 1 << 20
 _SETTINGS = 0x4  # frame type (RFC 9113 §6.5)
 
 
+#: TLS versions (as OpenSSL names them) HTTP/2 must not run over.
+_BELOW_TLS12 = frozenset({"SSLv3", "TLSv1", "TLSv1.1"})
+
+
 class H2Failure(Exception):
     """The origin's HTTP/2 answer is unusable. `outcome` is an HttpOutcome value:
     "closed", "not-http" or "too-large"; the message says why."""
@@ -78,6 +82,12 @@ def get(conn: SSL.Connection, *, host: str, path: str, deadline: float, limit: i
     """Send the connection preface and GET on stream 1, and read up to the final
     response headers (1xx skipped). Raises H2Failure, or Deadline / Cancelled from
     `wait`, or SSL.Error from the connection."""
+    version = conn.get_protocol_version_name()
+    if version in _BELOW_TLS12:
+        # RFC 9113 §9.2: HTTP/2 over TLS needs TLS 1.2 or later; a client must treat
+        # anything less as a connection error (INADEQUATE_SECURITY)
+        raise H2Failure("not-http", f"the origin chose HTTP/2 over {version}; HTTP/2 needs "
+                        "TLS 1.2 or later")
     config = h2.config.H2Configuration(client_side=True, header_encoding=None)
     h2conn = h2.connection.H2Connection(config=config)
     codes = h2.settings.SettingCodes

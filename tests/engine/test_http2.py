@@ -21,6 +21,7 @@ from h2.events import RequestReceived
 
 from cftui.demo.behaviours import finish, http_response, read_head
 from cftui.engine.causes import CauseCode
+from cftui.engine.profile import Protocol
 from cftui.engine.report import to_json
 from cftui.engine.results import HttpOutcome, HttpResult, Report
 
@@ -274,3 +275,18 @@ def test_check_help_does_not_load_h2() -> None:
                           timeout=30)
     assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
     assert "--http-version" in done.stdout
+
+
+def test_h2_over_tls11_is_a_bad_response(run_check: Callable[..., Report],
+                                         tls_origin: Callable[..., Any]) -> None:
+    """RFC 9113 §9.2: HTTP/2 over TLS 1.1 is a connection error for a conforming client."""
+    seen: Seen = []
+    origin = tls_origin(behaviour=_serve_h2(seen, _ok), min_version="TLSv1.1",
+                        max_version="TLSv1.1", ciphers="DEFAULT:@SECLEVEL=0")
+    origin.context.set_alpn_protocols(H2_AND_H1)
+    report = run_check(origin.port, http_version="http2",
+                       protocols=(Protocol.TLSv1_1,))
+    http = _http(report)
+    assert http.alpn == "h2"
+    assert CauseCode.ORIGIN_BAD_RESPONSE in _codes(report)
+    assert "needs TLS 1.2" in (http.error or "")
