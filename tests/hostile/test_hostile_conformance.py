@@ -4,6 +4,8 @@ the local OpenSSL cannot finish), with a message that names what the origin did.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,7 +22,7 @@ from answers import (
     with_extensions,
     without_certificate,
 )
-from peers import Hello, answer
+from peers import Hello, answer, good_flight
 from support import SessionPki
 from support.hostile import Hostile, RunCheck
 
@@ -99,3 +101,37 @@ def test_renegotiation_info_alone_is_fine(pki: SessionPki, hostile: Hostile,
     peer = hostile(answer(with_extensions(pki, RENEGOTIATION_INFO)))
     got = run_check(peer.port, http=False)
     assert got.blocking == set(), got.report.verdict.causes
+
+
+def _s_client_sends_key_exchange(port: int) -> bool:
+    """Whether `openssl s_client`, offering what CloudFront offers (no ticket, no ALPN),
+    took the origin's first flight and went on to its ClientKeyExchange."""
+    from cftui.engine import profile
+    from cftui.engine.profile import Protocol
+
+    done = subprocess.run(
+        ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-tls1_2", "-msg",
+         "-servername", "origin.example.com", "-no_ticket",
+         "-cipher", profile.cloudfront_cipher_string(Protocol.TLSv1_2),
+         "-groups", profile.CLOUDFRONT_GROUPS_OPENSSL,
+         "-sigalgs", profile.cloudfront_sigalgs_openssl()],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
+    return "ClientKeyExchange" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl CLI")
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_openssl_rejects_the_same_first_flight(case: Case, pki: SessionPki,
+                                               hostile: Hostile) -> None:
+    """The differential half: OpenSSL refuses each of these flights before its own key
+    exchange, as cftui says a real client would."""
+    assert not _s_client_sends_key_exchange(hostile(answer(case.make(pki))).port)
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl CLI")
+def test_openssl_takes_a_sound_first_flight(pki: SessionPki, hostile: Hostile) -> None:
+    """The control: the same peer machinery with a sound flight (AES128-SHA, the chain)
+    gets OpenSSL's ClientKeyExchange, so the test above can fail."""
+    chain = [pki.leaf.der, pki.pki.intermediate.der]
+    peer = hostile(answer(lambda hello: good_flight(hello, chain, suite=0x002F)))
+    assert _s_client_sends_key_exchange(peer.port)
