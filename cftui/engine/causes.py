@@ -239,6 +239,3 @@ RULES: dict[CauseCode, CauseRule] = {
         _S.DNS, "fix either origin (see their reports): a working secondary {secondary} "
         "already saves GET, HEAD and OPTIONS requests"),
 }
-
-#: Codes whose failure CloudFront answers with 504 rather than 502.
-GATEWAY_TIMEOUT_CODES = frozenset(c for c, r in RULES.items() if r.http_status == 504)

@@ -220,8 +220,7 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, base: Callable[..., HttpRes
         watchdog.arm(deadline)
 
         def timed_out() -> HttpResult:
-            return result("timeout", protocol=version, cipher=cipher,
-                          error=f"no response within {read_timeout:g} s")
+            return result("timeout", error=f"no response within {read_timeout:g} s")
 
         if alpn == "h2":
             return _over_h2(conn, watchdog, result, timed_out, host=host, path=path,
@@ -236,31 +235,31 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, base: Callable[..., HttpRes
         except SSL.Error as exc:
             if watchdog.fired:
                 return timed_out()
-            return result("closed", protocol=version, cipher=cipher, error=_ssl_error(exc))
+            return result("closed", error=_ssl_error(exc))
         finally:
             watchdog.cancel()
         if watchdog.fired and why == "closed":
             return timed_out()
         parsed = parse_head(head) if head else None
         if why == "too-large":
-            return result("too-large", protocol=version, cipher=cipher, first_byte_ms=first,
+            return result("too-large", first_byte_ms=first,
                           status_line=parsed[1] if parsed else None,
                           error=f"response head over {profile.MAX_RESPONSE_HEADER_BYTES} bytes")
         if parsed is None:
             if not head:
-                return result("closed", protocol=version, cipher=cipher,
+                return result("closed",
                               error="connection closed before any response")
-            return result("not-http", protocol=version, cipher=cipher, first_byte_ms=first,
+            return result("not-http", first_byte_ms=first,
                           error="the answer is not HTTP", status_line=head[:80].decode(
                               "latin-1"))
         code, line, headers = parsed
         if not 100 <= code <= 599 or code == 101:
             what = ("101 Switching Protocols to a request that asked for no upgrade"
                     if code == 101 else f"invalid status code {line.split(' ')[1]!r}")
-            return result("not-http", protocol=version, cipher=cipher, first_byte_ms=first,
+            return result("not-http", first_byte_ms=first,
                           error=f"the answer is not a usable HTTP response: {what}",
                           status_line=line[:80])
-        answer = result("response", protocol=version, cipher=cipher, status_code=code,
+        answer = result("response", status_code=code,
                         status_line=line, headers=headers, first_byte_ms=first)
         if completion_timeout is None:
             return answer

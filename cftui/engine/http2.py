@@ -19,16 +19,13 @@ import h2.exceptions
 import h2.settings
 from OpenSSL import SSL
 
+from cftui.engine.profile import Protocol
 from cftui.engine.tls.handshake import wait
 
 #: What is read before the final response headers, whatever the frames (SETTINGS,
 #: PING, padding…), beyond which the origin is not answering: a memory bound.
 READ_CAP = 1 << 20
 _SETTINGS = 0x4  # frame type (RFC 9113 §6.5)
-
-
-#: TLS versions (as OpenSSL names them) HTTP/2 must not run over.
-_BELOW_TLS12 = frozenset({"SSLv3", "TLSv1", "TLSv1.1"})
 
 
 class H2Failure(Exception):
@@ -67,7 +64,6 @@ class _Stream:
 class H2Response:
     status: int
     headers: tuple[tuple[str, str], ...]  # without pseudo-headers, as sent
-    head_bytes: int  # the header block as HTTP/1.1 would count it ("name: value\r\n"…)
     first_byte_ms: float | None
     stream: _Stream = field(repr=False, compare=False)
 
@@ -83,7 +79,7 @@ def get(conn: SSL.Connection, *, host: str, path: str, deadline: float, limit: i
     response headers (1xx skipped). Raises H2Failure, or Deadline / Cancelled from
     `wait`, or SSL.Error from the connection."""
     version = conn.get_protocol_version_name()
-    if version in _BELOW_TLS12:
+    if conn.get_protocol_version() < Protocol.TLSv1_2.wire:
         # RFC 9113 §9.2: HTTP/2 over TLS needs TLS 1.2 or later; a client must treat
         # anything less as a connection error (INADEQUATE_SECURITY)
         raise H2Failure("not-http", f"the origin chose HTTP/2 over {version}; HTTP/2 needs "
@@ -201,7 +197,7 @@ def _response(event: h2.events.Event, limit: int, first: float | None,
             not 100 <= int(status) <= 599 or status == "101":
         raise H2Failure("not-http", f"the answer is not a usable HTTP response: invalid "
                         f":status {status[:20]!r}")
-    return H2Response(int(status), headers, size, first, _Stream(h2conn))
+    return H2Response(int(status), headers, first, _Stream(h2conn))
 
 
 def _code_name(code: object) -> str:

@@ -61,6 +61,12 @@ class Protocol(str, Enum):
         raise ValueError(f"unknown protocol {name.strip()!r} (CloudFront knows {valid})")
 
 
+def version_name(version: int) -> str:
+    """A wire version's name ("TLSv1.2"), or its code point in hex when unknown."""
+    protocol = Protocol.from_wire(version)
+    return protocol.value if protocol else f"0x{version:04X}"
+
+
 _WIRE = {
     Protocol.SSLv3: 0x0300,
     Protocol.TLSv1: 0x0301,

@@ -65,15 +65,10 @@ def judge(attempt: ProtocolAttempt) -> Violation | None:
     return _flight(spec, hello, attempt.flight)
 
 
-def _version_text(version: int) -> str:
-    protocol = Protocol.from_wire(version)
-    return protocol.value if protocol else f"version 0x{version:04X}"
-
-
 def _hello(protocol: Protocol, spec: HelloSpec, hello: ServerHello) -> Violation | None:
     if hello.selected_version != protocol.wire:
         if hello.selected_version > protocol.wire:
-            return Violation(f"the origin chose {_version_text(hello.selected_version)}, "
+            return Violation(f"the origin chose {profile.version_name(hello.selected_version)}, "
                              f"newer than the {protocol.value} that was offered", "violation")
         return None  # a lower version is a refusal of this one, not a violation
     if hello.cipher_suite not in spec.suites:

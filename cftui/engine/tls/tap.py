@@ -44,14 +44,6 @@ from cftui.engine.tls.registry import (
 MAX_WIRE_RECORDS = 64
 #: Bytes read from or written to the socket in one go.
 CHUNK = 16384
-_VERSIONS = {0x0300: "SSLv3", 0x0301: "TLSv1", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2",
-             0x0304: "TLSv1.3"}
-
-
-def _version(code: int) -> str:
-    return _VERSIONS.get(code, f"0x{code:04X}")
-
-
 class _Stream:
     """One direction: a partial record, and whether it is encrypted yet."""
 
@@ -153,7 +145,8 @@ def _message_note(sender: str, msg_type: int, body: bytes, version: int) -> str:
     try:
         if msg_type == HandshakeType.SERVER_HELLO:
             hello = parse_server_hello(body)
-            return f"{_version(hello.version)}, {profile.suite_name(hello.cipher_suite)}"
+            return (f"{profile.version_name(hello.version)}, "
+                    f"{profile.suite_name(hello.cipher_suite)}")
         if msg_type == HandshakeType.CERTIFICATE:
             chain = parse_certificate(body)
             if not chain:
@@ -161,7 +154,7 @@ def _message_note(sender: str, msg_type: int, body: bytes, version: int) -> str:
                         else "empty: no certificate")
             return f"{len(chain)} certificate{'s' if len(chain) != 1 else ''}"
         if msg_type == HandshakeType.CLIENT_HELLO and len(body) >= 2:
-            return f"offers up to {_version(int.from_bytes(body[:2], 'big'))}"
+            return f"offers up to {profile.version_name(int.from_bytes(body[:2], 'big'))}"
     except ParseError as exc:
         return f"malformed: {exc}"
     if msg_type in (HandshakeType.CLIENT_KEY_EXCHANGE, HandshakeType.SERVER_KEY_EXCHANGE,

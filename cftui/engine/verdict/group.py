@@ -113,7 +113,7 @@ def judge_group(spec: GroupSpec, reports: Mapping[str, Sequence[Report]],
             f"origin group {spec.id}: the primary {spec.primary} fails ({primary.answer}); "
             f"{FAILOVER_METHODS} requests fail over to {secondary.origin}"
             + (" (not checked)" if secondary.fails is None else " (works)")
-            + f", {OTHER_METHODS} requests get {primary.answer.split(' ', 1)[0]}",
+            + f", {OTHER_METHODS} requests get {primary.http_status}",
             primary=spec.primary, secondary=other))
     elif secondary is not None and secondary.fails:
         causes.append(cause(
