@@ -175,21 +175,17 @@ def _origin_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-_PARSED_CA_FILES: set[str] = set()
-
-
 def _ca_file(path: str) -> str:
-    """A CA bundle: a regular file under the cap, whose PEM parses (once per path)."""
+    """A CA bundle: a regular file under the cap, whose PEM parses (load_pem_file keeps
+    what it parsed, so a file named for many targets is read once)."""
     from cftui.engine import targets
     from cftui.engine.x509.anchors import TrustStoreError, load_pem_file
 
     path = targets.ca_file(path)
-    if path not in _PARSED_CA_FILES:
-        try:
-            load_pem_file(path)
-        except (TrustStoreError, OSError) as exc:
-            raise ValueError(str(exc)) from None
-        _PARSED_CA_FILES.add(path)
+    try:
+        load_pem_file(path)
+    except (TrustStoreError, OSError) as exc:
+        raise ValueError(str(exc)) from None
     return path
 
 

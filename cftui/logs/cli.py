@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from cftui.engine import jsontext
 from cftui.logs import reader, render
 from cftui.logs.attribute import Attributor, export_behaviours, routes_from_inventory
 from cftui.logs.summary import Summariser
+from cftui.options import one_line
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -98,7 +99,7 @@ def cmd_logs(argv: Sequence[str]) -> int:
     try:
         return _run(argv)
     except (LogsUsageError, reader.LogFileError) as exc:
-        print(f"cftui: {exc}", file=sys.stderr)
+        print(f"cftui: {one_line(str(exc))}", file=sys.stderr)  # file names are untrusted
         return EXIT_USAGE
 
 
@@ -126,7 +127,7 @@ def _run(argv: Sequence[str]) -> int:
         sys.stderr.write("\r" + " " * 40 + "\r")
     summary = summariser.result()
     if args.format == "json":
-        print(json.dumps(render.to_json(summary, attribution=attribution), indent=2))
+        print(jsontext.dumps(render.to_json(summary, attribution=attribution)))
     else:
         print(render.to_text(summary, ascii=args.ascii))
     return EXIT_OK

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -225,9 +224,10 @@ class CftuiApp(App[None]):
         self.push_screen(ExportScreen(report, name, self.export_dir), callback=saved)
 
     def copy_report_json(self, report: Report) -> None:
+        from cftui.engine import jsontext
         from cftui.engine.report import to_json
 
-        self.copy_to_clipboard(json.dumps(to_json(report), indent=2))
+        self.copy_to_clipboard(jsontext.dumps(to_json(report)))
         self.notify("Copied the JSON report to the clipboard", markup=False)
 
     def action_toggle_ascii(self) -> None:
