@@ -19,14 +19,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.x509.oid import NameOID
-
-from cftui.engine.causes import CauseCode
 from cftui.engine.model import Target
-from cftui.engine.results import AddressReport, Report
-from cftui.engine.x509.names import openssl_name
-from cftui.engine.x509.repair import Repair, repair_chain
+from cftui.engine.results import Report
+from cftui.engine.x509.repair import CHAIN_CAUSES, Repair, cert_label, pick_address, repair_chain
 from cftui.options import (
     EXIT_FAIL,
     EXIT_OK,
@@ -34,12 +29,11 @@ from cftui.options import (
     _adhoc_target,
     _Parser,
     _target_options,
+    check_command,
     overrides,
 )
 from cftui.textsafe import one_line
 
-CHAIN_CAUSES = frozenset({CauseCode.CERT_CHAIN_INCOMPLETE, CauseCode.CERT_CHAIN_ORDER,
-                          CauseCode.CERT_EXTRA_CERTS})
 _EPILOG = ("Exit status: 0 chain written (or nothing to fix: the origin already sends it "
            "complete and in order, nothing is written), 1 no chain could be built, "
            "2 bad usage.")
@@ -70,16 +64,6 @@ def _fetch_timeout(text: str) -> float:
     return value
 
 
-def _pick(report: Report) -> AddressReport | None:
-    """The address whose chain to repair: one with a chain cause, else the first."""
-    with_chain = {c.address for c in report.verdict.causes if c.code in CHAIN_CAUSES}
-    candidates = [a for a in report.per_address if a.certificate is not None]
-    for address in candidates:
-        if address.address in with_chain or None in with_chain:
-            return address
-    return candidates[0] if candidates else None
-
-
 def _why_no_certificate(report: Report) -> str:
     blocking = report.verdict.first_fix
     if blocking is not None:
@@ -89,16 +73,7 @@ def _why_no_certificate(report: Report) -> str:
 
 def recheck_command(target: Target) -> str:
     """The `cftui check …` line that checks the same origin the same way."""
-    words = ["cftui", "check", target.domain]
-    if target.port != 443:
-        words += ["--port", str(target.port)]
-    for address in target.connect_to:
-        words += ["--connect-to", address]
-    if target.host_header:
-        words += ["--host-header", target.host_header]
-    if target.ca_file:
-        words += ["--ca-file", target.ca_file]
-    return " ".join(shlex.quote(w) for w in words)
+    return check_command(target)
 
 
 def install_help(out: str) -> list[str]:
@@ -133,21 +108,13 @@ def _write(path: Path, data: bytes, force: bool) -> str | None:
 
 
 def _summary(repair: Repair, out: str, address: str) -> list[str]:
-    names = " → ".join(one_line(_label(c)) for c in repair.chain)
+    names = " → ".join(one_line(cert_label(c)) for c in repair.chain)
     lines = [f"cftui: wrote {out}: {len(repair.chain)} certificate"
              f"{'s' if len(repair.chain) > 1 else ''} from {address}, {names}",
              f"  verified up to {one_line(repair.root or '?')} (the root is left out)"]
     lines += [f"  fetched {one_line(f.subject)} from {one_line(f.url)}" for f in repair.fetched]
     lines += [f"  left out {one_line(d)}" for d in repair.dropped]
     return lines
-
-
-def _label(cert: x509.Certificate) -> str:
-    """The CN, or the whole subject when there is none."""
-    cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    if cns and isinstance(cns[0].value, str):
-        return cns[0].value
-    return openssl_name(cert.subject)
 
 
 def cmd_fix_chain(argv: Sequence[str]) -> int:
@@ -168,7 +135,7 @@ def cmd_fix_chain(argv: Sequence[str]) -> int:
         raise UsageError(f"{args.out} exists: give --force to overwrite it")
 
     report = check(target)
-    chosen = _pick(report)
+    chosen = pick_address(report)
     if chosen is None or chosen.certificate is None:
         return _fail(f"no certificate to repair: {_why_no_certificate(report)}")
     try:

@@ -189,6 +189,32 @@ def _ca_file(path: str) -> str:
     return path
 
 
+def check_command(target: Target) -> str:
+    """The `cftui check` command line that checks this target the same way again: every
+    setting that differs from what the command line assumes is spelled out."""
+    import shlex
+
+    from cftui.engine import profile
+
+    words = ["cftui", "check", target.domain]
+    if target.port != 443:
+        words += ["--port", str(target.port)]
+    if target.protocols != profile.DEFAULT_PROTOCOLS:
+        words += ["--protocols", ",".join(p.value for p in target.protocols)]
+    for address in target.connect_to:
+        words += ["--connect-to", address]
+    if target.host_header:
+        words += ["--host-header", target.host_header]
+    if target.ca_file:
+        words += ["--ca-file", target.ca_file]
+    for option, value, default in (
+            ("--connect-timeout", target.connect_timeout, profile.CONNECTION_TIMEOUT.default),
+            ("--read-timeout", target.read_timeout, profile.ORIGIN_READ_TIMEOUT.default)):
+        if value != default:
+            words += [option, f"{value:g}"]
+    return " ".join(shlex.quote(w) for w in words)
+
+
 def _adhoc_target(domain: str, given: dict[str, Any]) -> Target:
     from cftui.engine import targets
 

@@ -3,31 +3,19 @@ for each, to paste into another terminal (the ports are random, the CA file is t
 
 from __future__ import annotations
 
-import shlex
 import sys
 import threading
 from typing import TextIO
 
 from cftui.demo.hangup import HungUp
 from cftui.demo.origins import DemoOrigin, DemoOrigins
-from cftui.engine.profile import DEFAULT_PROTOCOLS
 
 
 def check_command(origin: DemoOrigin) -> str:
     """The `cftui check` command line that checks this running demo origin."""
-    t = origin.target
-    args = ["cftui", "check", t.domain, "--port", str(t.port)]
-    if t.protocols != DEFAULT_PROTOCOLS:
-        args += ["--protocols", ",".join(p.value for p in t.protocols)]
-    for address in t.connect_to:
-        args += ["--connect-to", address]
-    if t.host_header:
-        args += ["--host-header", t.host_header]
-    if t.ca_file:
-        args += ["--ca-file", t.ca_file]
-    args += ["--connect-timeout", f"{t.connect_timeout:g}",
-             "--read-timeout", f"{t.read_timeout:g}"]
-    return " ".join(shlex.quote(a) for a in args)
+    from cftui.options import check_command as command_for
+
+    return command_for(origin.target)
 
 
 def serve(*, out: TextIO | None = None, stop: threading.Event | None = None) -> int:

@@ -16,12 +16,39 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import AuthorityInformationAccessOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
+from cftui.engine.causes import CauseCode
 from cftui.engine.net import aia
+from cftui.engine.results import AddressReport, Report
 from cftui.engine.x509.anchors import trust_anchors
 from cftui.engine.x509.judge import MAX_JUDGED, issued_by, trusted_path
 from cftui.engine.x509.names import openssl_name
+
+#: The causes a rebuilt chain fixes: the check screen and `cftui fix-chain` offer it for these.
+CHAIN_CAUSES = frozenset({CauseCode.CERT_CHAIN_INCOMPLETE, CauseCode.CERT_CHAIN_ORDER,
+                          CauseCode.CERT_EXTRA_CERTS})
+
+
+def pick_address(report: Report) -> AddressReport | None:
+    """The address whose chain to repair: one with a chain cause, else the first with a
+    certificate."""
+    flagged = {c.address for c in report.verdict.causes if c.code in CHAIN_CAUSES}
+    candidates = [a for a in report.per_address if a.certificate is not None
+                  and a.certificate.chain]
+    for address in candidates:
+        if address.address in flagged or None in flagged:
+            return address
+    return candidates[0] if candidates else None
+
+
+def cert_label(cert: x509.Certificate) -> str:
+    """The CN, or the whole subject when there is none (untrusted text)."""
+    cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if cns and isinstance(cns[0].value, str):
+        return cns[0].value
+    return openssl_name(cert.subject)
+
 
 #: At most this many caIssuers fetches per repair (a real chain needs one or two).
 MAX_FETCHES = 5

@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-from cryptography import x509
-from cryptography.x509.oid import NameOID
 from textual.content import Content
 
-from cftui.engine.causes import CauseCode
-from cftui.engine.results import AddressReport, Report
-from cftui.engine.x509.names import openssl_name
-from cftui.engine.x509.repair import Repair
+from cftui.engine.results import Report
+from cftui.engine.x509.repair import CHAIN_CAUSES, Repair, cert_label
 from cftui.ui.format import plain, safe
 
-#: Causes a rebuilt chain fixes: the check screen offers the repair only for these.
-CHAIN_CAUSES = frozenset({CauseCode.CERT_CHAIN_INCOMPLETE, CauseCode.CERT_CHAIN_ORDER,
-                          CauseCode.CERT_EXTRA_CERTS})
 MUTED = "$text-muted"
 
 
 def chain_causes(report: Report | None) -> bool:
     return report is not None and not report.cancelled and any(
         c.code in CHAIN_CAUSES for c in report.verdict.causes)
-
-
-def pick_address(report: Report) -> AddressReport | None:
-    """The address whose chain to repair: one with a chain cause, else the first with a
-    certificate (as `cftui fix-chain` picks it)."""
-    flagged = {c.address for c in report.verdict.causes if c.code in CHAIN_CAUSES}
-    candidates = [a for a in report.per_address if a.certificate is not None
-                  and a.certificate.chain]
-    for address in candidates:
-        if address.address in flagged or None in flagged:
-            return address
-    return candidates[0] if candidates else None
-
-
-def cert_label(cert: x509.Certificate) -> str:
-    """The CN, or the whole subject when there is none (untrusted: pass through safe())."""
-    cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    if cns and isinstance(cns[0].value, str):
-        return cns[0].value
-    return openssl_name(cert.subject)
 
 
 def running_lines(address: str, sent: int) -> list[Content]:

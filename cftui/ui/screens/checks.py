@@ -16,9 +16,10 @@ from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cftui.engine.results import CheckFinished, Event, Report, Stage, Status
+from cftui.engine.x509.repair import pick_address
 from cftui.ui.messages import CheckEvent, EventLog
 from cftui.ui.render.cert import certificate_body
-from cftui.ui.render.repair import chain_causes, pick_address
+from cftui.ui.render.repair import chain_causes
 from cftui.ui.render.stages import stage_details
 from cftui.ui.render.target import target_title
 from cftui.ui.render.tls import grid_header, grid_rows
