@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -285,12 +286,18 @@ class ProtocolAttempt:
         hello = self.server_hello
         return hello.cipher_suite if hello else None
 
+    @functools.cached_property
+    def judgement(self) -> conformance.Violation | None:
+        """What in the answer a real client rejects (see `tls.conformance`), judged once:
+        the scan, the verdict and the detail view all ask."""
+        return conformance.judge(self)
+
     @property
     def violation(self) -> str | None:
-        """What in the answer a real client rejects (see `tls.conformance`): a version,
-        suite, compression or extension it did not offer, a missing Certificate or
-        ServerKeyExchange, a curve or signature scheme it did not offer."""
-        found = conformance.judge(self)
+        """The message of `judgement`: a version, suite, compression or extension that
+        was not offered, a missing Certificate or ServerKeyExchange, a curve or signature
+        scheme that was not offered."""
+        found = self.judgement
         return found.message if found else None
 
     @property

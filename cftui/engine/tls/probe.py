@@ -59,10 +59,11 @@ def attempt(endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose) -> 
     """Connect, send the ClientHello for `spec`, read the first flight, close. A
     connection refused, or reset before the origin sent a byte, is tried again up to
     `endpoint.attempts` times, as CloudFront would; `retries` keeps what those saw."""
+    record = hello_mod.client_hello(spec)  # the same bytes for every try
     retries: list[str] = []
     with endpoint.retrying():
         while True:
-            result = _attempt_once(endpoint, spec, purpose)
+            result = _attempt_once(endpoint, spec, record, purpose)
             failed = result.outcome in (Outcome.RESET, Outcome.CONNECT_FAILED) and \
                 result.bytes_read == 0 and result.error in RETRYABLE
             if not failed or len(retries) + 1 >= endpoint.attempts:
@@ -71,9 +72,8 @@ def attempt(endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose) -> 
             retries.append(result.error or "")
 
 
-def _attempt_once(endpoint: Endpoint, spec: hello_mod.HelloSpec,
+def _attempt_once(endpoint: Endpoint, spec: hello_mod.HelloSpec, record: bytes,
                   purpose: Purpose) -> ProtocolAttempt:
-    record = hello_mod.client_hello(spec)
     started_at = time.time()
     start = time.monotonic()
 

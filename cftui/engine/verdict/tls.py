@@ -9,7 +9,6 @@ from cftui.engine.causes import CauseCode
 from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose, Target
 from cftui.engine.profile import Protocol
 from cftui.engine.results import AddressReport, Cause, Stage
-from cftui.engine.tls import conformance
 from cftui.engine.verdict.build import cause, names
 
 #: What a plain-HTTP answer starts with.
@@ -72,7 +71,7 @@ def tls_causes(target: Target, report: AddressReport) -> list[Cause]:
 def _violations(attempts: Sequence[ProtocolAttempt]) -> list[Cause]:
     """CloudFront always sends its whole offer: only an answer to that one blocks. An
     origin that misbehaves only toward a narrower enumeration offer is odd, not fatal."""
-    judged = [(a, v) for a in attempts if (v := conformance.judge(a)) is not None]
+    judged = [(a, v) for a in attempts if (v := a.judgement) is not None]
     full = next(((a, v) for a, v in judged if a.purpose is not Purpose.ENUMERATE), None)
     if full is not None:
         a, v = full
