@@ -27,7 +27,7 @@ def framing(status: int, headers: Sequence[tuple[str, str]]) -> tuple[str, int |
     return "close", None
 
 
-def complete(kind: str, length: int | None, body: bytes) -> bool:
+def complete(kind: str, length: int | None, body: bytes | bytearray) -> bool:
     """Whether `body` (the bytes after the head so far) holds the whole body."""
     if kind == "length":
         return len(body) >= (length or 0)
@@ -36,7 +36,7 @@ def complete(kind: str, length: int | None, body: bytes) -> bool:
     return False  # close-delimited: complete at EOF only
 
 
-def _chunked_complete(data: bytes) -> bool:
+def _chunked_complete(data: bytes | bytearray) -> bool:
     pos = 0
     while True:
         end = data.find(b"\r\n", pos)

@@ -27,22 +27,10 @@ from cftui.engine.tls.handshake import (
     Watchdog,
     cloudfront_context,
     handshake,
-    wait,
+    recv,
+    send_all,
 )
 from cftui.engine.tls.tap import TappedConnection, WireLog
-
-
-def _send(conn: SSL.Connection, data: bytes, deadline: float,
-          cancel: threading.Event | None = None) -> None:
-    view = memoryview(data)
-    while view:
-        try:
-            sent = conn.send(bytes(view[:16384]))
-            view = view[sent:]
-        except SSL.WantWriteError:
-            wait(conn, deadline, write=True, cancel=cancel)
-        except SSL.WantReadError:
-            wait(conn, deadline, cancel=cancel)
 
 
 def _head_end(data: bytes | bytearray) -> int | None:
@@ -62,13 +50,7 @@ def _read_head(conn: SSL.Connection, deadline: float, limit: int,
     while (end := _head_end(buffer)) is None:
         if len(buffer) > limit:
             return bytes(buffer), b"", first, "too-large"
-        try:
-            chunk = conn.recv(16384)
-        except SSL.WantReadError:
-            wait(conn, deadline, cancel=cancel)
-            continue
-        except (SSL.ZeroReturnError, SSL.SysCallError):
-            return bytes(buffer), b"", first, "closed"
+        chunk = recv(conn, deadline, cancel)
         if not chunk:
             return bytes(buffer), b"", first, "closed"
         if first is None:
@@ -227,7 +209,7 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, base: Callable[..., HttpRes
                             deadline=deadline, cancel=cancel, sent_at=sent_at,
                             read_timeout=read_timeout, completion_timeout=completion_timeout)
         try:
-            _send(conn, request_bytes(host, path), deadline, cancel)
+            send_all(conn, request_bytes(host, path), deadline, cancel)
             head, rest, first, why = _final_head(
                 conn, deadline, profile.MAX_RESPONSE_HEADER_BYTES, cancel)
         except Deadline:
@@ -263,7 +245,7 @@ def _exchange(sock: socket.socket, ctx: SSL.Context, base: Callable[..., HttpRes
                         status_line=line, headers=headers, first_byte_ms=first)
         if completion_timeout is None:
             return answer
-        return _timed_body(conn, watchdog, answer, head + rest, sent_at=sent_at,
+        return _timed_body(conn, watchdog, answer, rest, sent_at=sent_at,
                            completion_timeout=completion_timeout, read_timeout=read_timeout,
                            cancel=cancel)
     except OSError as exc:
@@ -340,15 +322,14 @@ def _ssl_error(exc: SSL.Error) -> str:
     return "; ".join(reasons) or str(exc)
 
 
-def _timed_body(conn: SSL.Connection, watchdog: Watchdog, answer: HttpResult, head: bytes, *,
+def _timed_body(conn: SSL.Connection, watchdog: Watchdog, answer: HttpResult, start: bytes, *,
                 sent_at: float, completion_timeout: float, read_timeout: float,
                 cancel: threading.Event | None) -> HttpResult:
     """Read the body to its end (or the byte cap) within the completion timeout, which
     counts from the request; the read timeout still bounds each wait for data."""
     assert answer.status_code is not None
     kind, length = body.framing(answer.status_code, answer.headers)
-    ends = [i + len(sep) for sep in (b"\r\n\r\n", b"\n\n") if (i := head.find(sep)) >= 0]
-    data = bytearray(head[min(ends):] if ends else b"")
+    data = bytearray(start)  # the body bytes that came with the head
     limit = profile.COMPLETION_BODY_LIMIT
     completion_deadline = sent_at + completion_timeout
     note: str | None = None
@@ -359,19 +340,13 @@ def _timed_body(conn: SSL.Connection, watchdog: Watchdog, answer: HttpResult, he
 
     watchdog.arm(completion_deadline)
     try:
-        while not body.complete(kind, length, bytes(data)):
+        while not body.complete(kind, length, data):
             if len(data) >= limit:
                 note = (f"stopped reading at {limit} bytes: counted as complete, the rest "
                         "was not timed")
                 break
             gap_deadline = min(completion_deadline, time.monotonic() + read_timeout)
-            try:
-                chunk = conn.recv(16384)
-            except SSL.WantReadError:
-                wait(conn, gap_deadline, cancel=cancel)
-                continue
-            except (SSL.ZeroReturnError, SSL.SysCallError):
-                chunk = b""
+            chunk = recv(conn, gap_deadline, cancel)
             if not chunk:
                 if kind != "close":
                     note = f"the origin closed the connection after {len(data)} body bytes"

@@ -20,7 +20,7 @@ import h2.settings
 from OpenSSL import SSL
 
 from cftui.engine.profile import Protocol
-from cftui.engine.tls.handshake import wait
+from cftui.engine.tls.handshake import recv, send_all
 
 #: What is read before the final response headers, whatever the frames (SETTINGS,
 #: PING, padding…), beyond which the origin is not answering: a memory bound.
@@ -94,13 +94,13 @@ def get(conn: SSL.Connection, *, host: str, path: str, deadline: float, limit: i
     h2conn.decoder.max_header_list_size = limit * 2
     h2conn.initiate_connection()
     h2conn.send_headers(1, request_headers(host, path), end_stream=True)
-    _flush(conn, h2conn, deadline, cancel)
+    send_all(conn, h2conn.data_to_send(), deadline, cancel)
     start = time.monotonic()
     first: float | None = None
     preface: bytes | None = b""  # the origin's first bytes until a frame header is whole
     received = 0
     while True:
-        chunk = _recv(conn, deadline, cancel)
+        chunk = recv(conn, deadline, cancel)
         if not chunk:
             raise H2Failure("closed", "connection closed before any response" if first is None
                             else "connection closed before the HTTP/2 response headers")
@@ -129,7 +129,8 @@ def get(conn: SSL.Connection, *, host: str, path: str, deadline: float, limit: i
                 answer.stream.take(event)  # DATA that came with the headers
             elif (answer := _response(event, limit, first, h2conn)) is not None:
                 continue
-        _flush(conn, h2conn, deadline, cancel)  # SETTINGS ACK, PING ACK, WINDOW_UPDATE
+        # SETTINGS ACK, PING ACK, WINDOW_UPDATE
+        send_all(conn, h2conn.data_to_send(), deadline, cancel)
         if answer is not None:
             return answer
 
@@ -146,7 +147,7 @@ def read_body(conn: SSL.Connection, answer: H2Response, *, completion_deadline: 
             return stream.body, (f"stopped reading at {cap} bytes: counted as complete, "
                                  "the rest was not timed")
         gap_deadline = min(completion_deadline, time.monotonic() + read_timeout)
-        chunk = _recv(conn, gap_deadline, cancel)
+        chunk = recv(conn, gap_deadline, cancel)
         if not chunk:
             return stream.body, f"the origin closed the connection after {stream.body} " \
                 "body bytes"
@@ -155,7 +156,7 @@ def read_body(conn: SSL.Connection, answer: H2Response, *, completion_deadline: 
                 stream.take(event)
         except h2.exceptions.ProtocolError as exc:
             return stream.body, f"HTTP/2 protocol error after {stream.body} body bytes: {exc}"
-        _flush(conn, stream.h2conn, gap_deadline, cancel)
+        send_all(conn, stream.h2conn.data_to_send(), gap_deadline, cancel)
     return stream.body, stream.note
 
 
@@ -203,25 +204,3 @@ def _response(event: h2.events.Event, limit: int, first: float | None,
 def _code_name(code: object) -> str:
     name = getattr(code, "name", None)
     return str(name) if name else f"error code {code}"
-
-
-def _recv(conn: SSL.Connection, deadline: float, cancel: threading.Event | None) -> bytes:
-    while True:
-        try:
-            return conn.recv(16384)
-        except SSL.WantReadError:
-            wait(conn, deadline, cancel=cancel)
-        except (SSL.ZeroReturnError, SSL.SysCallError):
-            return b""
-
-
-def _flush(conn: SSL.Connection, h2conn: h2.connection.H2Connection, deadline: float,
-           cancel: threading.Event | None) -> None:
-    view = memoryview(h2conn.data_to_send())
-    while view:
-        try:
-            view = view[conn.send(bytes(view[:16384])):]
-        except SSL.WantWriteError:
-            wait(conn, deadline, write=True, cancel=cancel)
-        except SSL.WantReadError:
-            wait(conn, deadline, cancel=cancel)

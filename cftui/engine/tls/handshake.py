@@ -118,6 +118,32 @@ def wait(conn: SSL.Connection, deadline: float, write: bool = False,
         raise Deadline
 
 
+def recv(conn: SSL.Connection, deadline: float,
+         cancel: threading.Event | None = None) -> bytes:
+    """The next bytes of application data; b"" once the origin closes (or breaks) the
+    connection. Deadline / Cancelled as for `wait`."""
+    while True:
+        try:
+            return conn.recv(16384)
+        except SSL.WantReadError:
+            wait(conn, deadline, cancel=cancel)
+        except (SSL.ZeroReturnError, SSL.SysCallError):
+            return b""
+
+
+def send_all(conn: SSL.Connection, data: bytes, deadline: float,
+             cancel: threading.Event | None = None) -> None:
+    """Write all of `data`, waiting for the socket as needed (Deadline / Cancelled)."""
+    view = memoryview(data)
+    while view:
+        try:
+            view = view[conn.send(bytes(view[:16384])):]
+        except SSL.WantWriteError:
+            wait(conn, deadline, write=True, cancel=cancel)
+        except SSL.WantReadError:
+            wait(conn, deadline, cancel=cancel)
+
+
 def handshake(conn: SSL.Connection, deadline: float,
               cancel: threading.Event | None = None) -> None:
     """do_handshake on a non-blocking socket, waiting at most until `deadline`."""
