@@ -203,7 +203,7 @@ def _app_logs(args: argparse.Namespace, inventory: Any) -> Any:
     from cftui.ui.logs import LogSource
 
     try:
-        return LogSource.from_names(args.logs, inventory, args.import_file)
+        return LogSource.from_names(args.logs, inventory)
     except (LogFileError, OSError, ValueError) as exc:
         raise UsageError(f"--logs: {exc}") from None
 

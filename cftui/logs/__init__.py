@@ -12,7 +12,6 @@ from cftui.logs.attribute import (
     Attributor,
     CacheBehaviour,
     DistributionRoutes,
-    export_behaviours,
     path_matches,
     routes_from_inventory,
 )
@@ -31,6 +30,6 @@ from cftui.logs.summary import (
 __all__ = [
     "Attribution", "Attributor", "Bucket", "CacheBehaviour", "Cause", "DistributionRoutes",
     "GroupSummary", "LogFileError", "LogRecord", "LogSummary", "MalformedLine", "Skipped",
-    "Summariser", "distribution_from_name", "expand", "export_behaviours", "path_matches",
+    "Summariser", "distribution_from_name", "expand", "path_matches",
     "routes_from_inventory", "summarise",
 ]

@@ -10,12 +10,9 @@ for AWS CLI exports, the behaviours read from the same JSON file.
 from __future__ import annotations
 
 import functools
-import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from cftui.logs.parse import LogRecord
 from cftui.sources.model import Inventory
@@ -101,20 +98,20 @@ class Attributor:
         return self._by_host[host]
 
 
-def routes_from_inventory(inventory: Inventory,
-                          behaviours: Sequence[tuple[tuple[CacheBehaviour, ...], str | None]]
-                          | None = None) -> tuple[list[DistributionRoutes], list[str]]:
+def routes_from_inventory(inventory: Inventory
+                          ) -> tuple[list[DistributionRoutes], list[str]]:
     """Routes for every distribution, and notes on what could not be attributed.
 
-    `behaviours` lines up with inventory.distributions (as `export_behaviours` returns
-    it). Without it, a distribution with a single origin sends everything there.
+    A distribution read from an AWS export carries its cache behaviours; without them, a
+    distribution with a single origin sends everything there.
     """
     routes: list[DistributionRoutes] = []
     notes: list[str] = []
-    for position, dist in enumerate(inventory.distributions):
+    for dist in inventory.distributions:
         hosts = tuple(h.lower() for h in (dist.domain_name, *dist.aliases) if h)
-        if behaviours is not None and position < len(behaviours):
-            ordered, default = behaviours[position]
+        if dist.default_origin is not None:
+            ordered = tuple(CacheBehaviour(p, o) for p, o in dist.behaviours)
+            default: str | None = dist.default_origin
         else:
             ordered, default = (), (dist.origins[0].id if len(dist.origins) == 1 else None)
             if default is None:
@@ -126,43 +123,3 @@ def routes_from_inventory(inventory: Inventory,
             notes.append(f"{dist.label}: no id, domain_name or aliases to match log lines")
         routes.append(DistributionRoutes(dist.label, dist.id, hosts, ordered, default))
     return routes, notes
-
-
-def export_behaviours(path: Path | str) -> list[tuple[tuple[CacheBehaviour, ...], str | None]]:
-    """CacheBehaviors and the default origin of each distribution in an AWS CLI export,
-    in the order cftui.sources.aws_export.load_export lists the distributions."""
-    data = Path(path).read_bytes()
-    text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else \
-        data.decode("utf-8-sig")
-    return [_behaviours(config) for config in _configs(json.loads(text))]
-
-
-def _configs(doc: Any) -> Iterable[Mapping[str, Any]]:
-    if isinstance(doc, list):
-        for item in doc:
-            yield from _configs(item) if isinstance(item, dict) else ()
-        return
-    if not isinstance(doc, dict):
-        return
-    if isinstance(doc.get("DistributionList"), dict):
-        yield from (i for i in doc["DistributionList"].get("Items") or [] if isinstance(i, dict))
-    elif isinstance(doc.get("Distribution"), dict):
-        yield doc["Distribution"].get("DistributionConfig") or {}
-    elif isinstance(doc.get("DistributionConfig"), dict):
-        yield doc["DistributionConfig"]
-    else:
-        yield doc
-
-
-def _behaviours(config: Mapping[str, Any]) -> tuple[tuple[CacheBehaviour, ...], str | None]:
-    default = config.get("DefaultCacheBehavior") or {}
-    wrapper = config.get("CacheBehaviors") or {}
-    items = wrapper.get("Items") or [] if isinstance(wrapper, dict) else []
-    ordered = tuple(
-        CacheBehaviour(str(b["PathPattern"]), str(b["TargetOriginId"]))
-        for b in items
-        if isinstance(b, dict) and isinstance(b.get("PathPattern"), str)
-        and isinstance(b.get("TargetOriginId"), str)
-    )
-    target = default.get("TargetOriginId") if isinstance(default, dict) else None
-    return ordered, target if isinstance(target, str) else None

@@ -11,7 +11,7 @@ from typing import NoReturn, TextIO
 
 from cftui.engine import jsontext
 from cftui.logs import reader, render
-from cftui.logs.attribute import Attributor, export_behaviours, routes_from_inventory
+from cftui.logs.attribute import Attributor, routes_from_inventory
 from cftui.logs.summary import Summariser
 from cftui.options import one_line
 
@@ -57,17 +57,16 @@ def _attributor(args: argparse.Namespace, notes: list[str]) -> tuple[Attributor,
             from cftui.sources.aws_export import load_export
 
             inventory = load_export(Path(args.import_file))
-            behaviours = export_behaviours(args.import_file)
         else:
             from cftui.sources.toml_config import load_config
 
             inventory = load_config(Path(args.config))
-            behaviours = None
     except SourceError as exc:
         raise LogsUsageError(str(exc)) from None
-    routes, found = routes_from_inventory(inventory, behaviours)
+    routes, found = routes_from_inventory(inventory)
     notes.extend(found)
-    return Attributor(routes), "behaviours" if behaviours is not None else "config"
+    by_behaviour = any(d.default_origin is not None for d in inventory.distributions)
+    return Attributor(routes), "behaviours" if by_behaviour else "config"
 
 
 def _progress(total: int, stream: TextIO) -> Callable[[int], None]:

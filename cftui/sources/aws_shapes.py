@@ -61,6 +61,11 @@ def distribution(config: Node, *, dist_id: str | None, domain_name: str | None, 
         parameter_defaults=_parameter_defaults(config),
         continuous_deployment_policy_id=(
             config["ContinuousDeploymentPolicyId"].optional_string() or None),
+        behaviours=tuple(
+            (pattern, target) for b in config["CacheBehaviors"].aws_list()
+            if (pattern := b["PathPattern"].optional_string())
+            and (target := b["TargetOriginId"].optional_string())),
+        default_origin=config["DefaultCacheBehavior"]["TargetOriginId"].optional_string(),
     )
 
 

@@ -154,6 +154,10 @@ class Distribution:
     tenant_only: bool = False  # ConnectionMode tenant-only: viewers come through tenants
     parameter_defaults: tuple[tuple[str, str], ...] = ()  # TenantConfig default values
     notes: tuple[str, ...] = ()
+    # cache behaviours, as AWS exports hold them (TOML has none): (PathPattern,
+    # TargetOriginId) in CloudFront's precedence order, and the default behaviour's origin
+    behaviours: tuple[tuple[str, str], ...] = ()
+    default_origin: str | None = None
 
     @property
     def tags(self) -> tuple[str, ...]:

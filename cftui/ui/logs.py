@@ -35,17 +35,15 @@ class LogSource:
         return sum(_size(p) for p in self.paths)
 
     @classmethod
-    def from_names(cls, names: Sequence[str], inventory: Inventory | None = None,
-                   import_file: str | None = None) -> LogSource:
+    def from_names(cls, names: Sequence[str], inventory: Inventory | None = None) -> LogSource:
         """Files and directories (LogFileError for a missing one), attributed with the
-        inventory's distributions; an AWS CLI export adds its cache behaviours."""
-        from cftui.logs import export_behaviours, routes_from_inventory
+        inventory's distributions (and their cache behaviours, from an AWS export)."""
+        from cftui.logs import routes_from_inventory
 
         paths = tuple(reader.expand(list(names)))
         if inventory is None:
             return cls(paths)
-        behaviours = export_behaviours(import_file) if import_file else None
-        routes, notes = routes_from_inventory(inventory, behaviours)
+        routes, notes = routes_from_inventory(inventory)
         return cls(paths, tuple(routes), tuple(notes))
 
     @classmethod
