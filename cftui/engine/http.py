@@ -127,18 +127,15 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
         except SSL.Error as exc:
             return result("skipped", error=f"request not sent: the client certificate cannot "
                           f"be loaded: {_ssl_error(exc)}")
-    retries: list[str] = []
-    with endpoint.retrying():
-        while True:
-            answer = _connect_and_exchange(endpoint, ctx, result, sni=sni, host=host,
-                                           path=path, read_timeout=read_timeout,
-                                           completion_timeout=completion_timeout)
-            # refused, or reset before the handshake got anywhere: CloudFront tries again
-            if answer.outcome not in (HttpOutcome.ERROR, HttpOutcome.TLS_FAILED) or \
-                    answer.error not in RETRYABLE or len(retries) + 1 >= endpoint.attempts:
-                return replace(answer, retries=tuple(retries)) if retries else answer
-            endpoint.check_cancel()
-            retries.append(answer.error or "")
+    # refused, or reset before the handshake got anywhere: CloudFront tries again
+    answer, retries = endpoint.retry(
+        lambda: _connect_and_exchange(endpoint, ctx, result, sni=sni, host=host, path=path,
+                                      read_timeout=read_timeout,
+                                      completion_timeout=completion_timeout),
+        lambda a: (a.outcome in (HttpOutcome.ERROR, HttpOutcome.TLS_FAILED)
+                   and a.error in RETRYABLE),
+        lambda a: a.error)
+    return replace(answer, retries=retries) if retries else answer
 
 
 def _connect_and_exchange(endpoint: Endpoint, ctx: SSL.Context,

@@ -9,6 +9,7 @@ and the CustomOriginConfig API reference (see shared/reference).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -314,9 +315,11 @@ def cloudfront_sigalgs_openssl() -> str:
     return ":".join(s.openssl for s in CLOUDFRONT_SIGNATURE_SCHEMES)
 
 
-def cloudfront_cipher_string(protocol: Protocol | None = None) -> str:
-    """CloudFront's suites as an OpenSSL cipher string, as one would pass to s_client."""
-    suites = CLOUDFRONT_SUITES if protocol is None else cloudfront_suites_for(protocol)
+def cloudfront_cipher_string(protocol: Protocol | None = None,
+                             suites: Sequence[CipherSuite] | None = None) -> str:
+    """CloudFront's suites (or `suites`) as an OpenSSL cipher string, as s_client takes it."""
+    if suites is None:
+        suites = CLOUDFRONT_SUITES if protocol is None else cloudfront_suites_for(protocol)
     return ":".join(s.openssl_name for s in suites) + ":@SECLEVEL=0"
 
 

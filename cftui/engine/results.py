@@ -177,6 +177,12 @@ class AddressReport:
     http: HttpResult | None = None
     certificate_error: str | None = None  # the chain was sent but does not parse
 
+    @property
+    def asks_client_certificate(self) -> bool:
+        """An enabled protocol's accepted answer carries a CertificateRequest."""
+        return any(a.flight is not None and a.flight.certificate_request is not None
+                   for r in self.protocols if r.enabled for a in r.attempts if a.accepted)
+
 
 @dataclass(frozen=True)
 class Report:

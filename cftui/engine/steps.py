@@ -134,11 +134,6 @@ def _locally_reachable(report: AddressReport) -> bool:
                and _LOCAL_SUITES.intersection(r.accepted_ciphers) for r in report.protocols)
 
 
-def _asks_client_cert(report: AddressReport) -> bool:
-    return any(a.flight is not None and a.flight.certificate_request is not None
-               for r in report.protocols if r.enabled for a in r.attempts if a.accepted)
-
-
 def client_cert_problems(target: Target) -> tuple[str, ...]:
     """What an origin is likely to refuse in the supplied client certificate."""
     if target.client_cert is None or target.client_key is None:
@@ -163,8 +158,8 @@ def http(run: Run) -> None:
         return
 
     def one(address: str) -> HttpResult:
-        if target.mtls and target.client_cert is None and _asks_client_cert(
-                run.reports[address]):
+        if target.mtls and target.client_cert is None and \
+                run.reports[address].asks_client_certificate:
             return HttpResult(address, HttpOutcome.SKIPPED, error="request not sent: the "
                               "origin asks for a client certificate (origin mTLS) and none "
                               "was supplied (--client-cert, --client-key)")

@@ -14,9 +14,13 @@ import select
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from cftui.engine.net.budget import Budget
+
+T = TypeVar("T")
 
 #: The longest single wait on a socket before the cancel event is looked at again.
 SLICE = 0.05
@@ -39,6 +43,21 @@ class Endpoint:
     def retrying(self) -> contextlib.AbstractContextManager[None]:
         """Around a loop that tries one connection again: it keeps its slot (see Budget)."""
         return self.budget.retrying() if self.budget is not None else contextlib.nullcontext()
+
+    def retry(self, once: Callable[[], T], gave_up: Callable[[T], bool],
+              error: Callable[[T], str | None]) -> tuple[T, tuple[str, ...]]:
+        """`once()` again, up to `attempts` tries in all, while `gave_up(result)` says the
+        origin turned the connection away (as CloudFront retries: refused or reset, never
+        a timeout); the slot is kept between tries. Returns the last result and what the
+        tries before it saw."""
+        retries: list[str] = []
+        with self.retrying():
+            while True:
+                result = once()
+                if not gave_up(result) or len(retries) + 1 >= self.attempts:
+                    return result, tuple(retries)
+                self.check_cancel()
+                retries.append(error(result) or "")
 
     def check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():

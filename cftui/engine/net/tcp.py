@@ -19,14 +19,10 @@ def tcp_connect(endpoint: Endpoint) -> TcpResult:
     """Refused (RST: CloudFront answers 502) and silently dropped (504) differ. A refused
     connection is tried again up to `endpoint.attempts` times, as CloudFront would; the
     result's `retries` says what the failed tries saw."""
-    retries: list[str] = []
-    with endpoint.retrying():
-        while True:
-            result = _tcp_once(endpoint)
-            if result.connected or result.error not in RETRYABLE or \
-                    len(retries) + 1 >= endpoint.attempts:
-                return replace(result, retries=tuple(retries))
-            retries.append(result.error or "")
+    result, retries = endpoint.retry(
+        lambda: _tcp_once(endpoint),
+        lambda r: not r.connected and r.error in RETRYABLE, lambda r: r.error)
+    return replace(result, retries=retries)
 
 
 def _tcp_once(endpoint: Endpoint) -> TcpResult:

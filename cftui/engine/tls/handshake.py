@@ -100,8 +100,7 @@ def cloudfront_context(protocols: Sequence[Protocol], *,
     ctx = SSL.Context(SSL.TLS_METHOD)
     ctx.set_min_proto_version(_VERSIONS[usable[0]])
     ctx.set_max_proto_version(_VERSIONS[usable[-1]])
-    ctx.set_cipher_list(
-        (":".join(s.openssl_name for s in profile.LOCAL_SUITES) + ":@SECLEVEL=0").encode())
+    ctx.set_cipher_list(profile.cloudfront_cipher_string(suites=profile.LOCAL_SUITES).encode())
     ctx.set_verify(SSL.VERIFY_NONE, lambda *_: True)  # the certificate stage judges trust
     ctx.set_options(SSL.OP_NO_TICKET | SSL.OP_NO_RENEGOTIATION)
     _set_profile(ctx)

@@ -60,16 +60,12 @@ def attempt(endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose) -> 
     connection refused, or reset before the origin sent a byte, is tried again up to
     `endpoint.attempts` times, as CloudFront would; `retries` keeps what those saw."""
     record = hello_mod.client_hello(spec)  # the same bytes for every try
-    retries: list[str] = []
-    with endpoint.retrying():
-        while True:
-            result = _attempt_once(endpoint, spec, record, purpose)
-            failed = result.outcome in (Outcome.RESET, Outcome.CONNECT_FAILED) and \
-                result.bytes_read == 0 and result.error in RETRYABLE
-            if not failed or len(retries) + 1 >= endpoint.attempts:
-                return replace(result, retries=tuple(retries)) if retries else result
-            endpoint.check_cancel()
-            retries.append(result.error or "")
+    result, retries = endpoint.retry(
+        lambda: _attempt_once(endpoint, spec, record, purpose),
+        lambda r: (r.outcome in (Outcome.RESET, Outcome.CONNECT_FAILED)
+                   and r.bytes_read == 0 and r.error in RETRYABLE),
+        lambda r: r.error)
+    return replace(result, retries=retries) if retries else result
 
 
 def _attempt_once(endpoint: Endpoint, spec: hello_mod.HelloSpec, record: bytes,

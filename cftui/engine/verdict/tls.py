@@ -40,8 +40,7 @@ def tls_causes(target: Target, report: AddressReport) -> list[Cause]:
         causes.append(cause(CauseCode.TLS_HANDSHAKE_FAILED,
                             f"the origin picks {broken.cipher} at {broken.protocol.value}, then "
                             f"its first flight breaks off: {broken.error}", fix="broken_flight"))
-    if not target.mtls and any(a.flight and a.flight.certificate_request
-                               for a in attempts if a.accepted):
+    if not target.mtls and report.asks_client_certificate:
         causes.append(cause(CauseCode.TLS_CLIENT_CERT_REQUIRED,
                             "the origin asks for a client certificate; CloudFront sends none"))
     if working:
