@@ -84,11 +84,6 @@ def _progress(total: int, stream: TextIO) -> Callable[[int], None]:
     return show
 
 
-def _offset(show: Callable[[int], None], base: int) -> Callable[[int], None]:
-    """Progress within one file -> progress over the whole set."""
-    return lambda n: show(base + n)
-
-
 def _mb(n: int) -> str:
     return f"{n / 1e9:.2f} GB" if n >= 1e9 else f"{n / 1e6:.1f} MB"
 
@@ -118,10 +113,7 @@ def _run(argv: Sequence[str]) -> int:
     summariser.notes.extend(notes)
     show = _progress(sum(p.stat().st_size for p in paths), sys.stderr) \
         if sys.stderr.isatty() else None
-    done = 0
-    for path in paths:
-        summariser.add_file(path, None if show is None else _offset(show, done))
-        done += path.stat().st_size
+    summariser.add_files(paths, show)
     if show is not None:
         sys.stderr.write("\r" + " " * 40 + "\r")
     summary = summariser.result()

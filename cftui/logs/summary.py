@@ -122,6 +122,14 @@ class Summariser:
                 cause = (status, OTHER)
             group.causes[cause] = group.causes.get(cause, 0) + 1
 
+    def add_files(self, paths: Sequence[Path],
+                  on_progress: Callable[[int], None] | None = None) -> None:
+        """Every file in order; `on_progress` gets the bytes consumed over all of them."""
+        done = 0
+        for path in paths:
+            self.add_file(path, None if on_progress is None else _offset(on_progress, done))
+            done += path.stat().st_size
+
     def add_file(self, path: Path, on_progress: reader.Progress | None = None) -> None:
         """Every line of one file; problems are counted, never raised (but LogFileError
         for a file that cannot be opened)."""
@@ -222,10 +230,7 @@ def summarise(paths: Sequence[Path], attributor: Attributor | None = None,
               on_progress: Callable[[int], None] | None = None) -> LogSummary:
     """Read every file in order. on_progress gets the bytes consumed over all files."""
     summariser = Summariser(attributor)
-    done = 0
-    for path in paths:
-        summariser.add_file(path, None if on_progress is None else _offset(on_progress, done))
-        done += path.stat().st_size
+    summariser.add_files(paths, on_progress)
     return summariser.result()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -162,23 +163,19 @@ class CftuiApp(App[None]):
         total = source.total
         summariser = Summariser(Attributor(source.routes))
         summariser.notes.extend(source.notes)
-        done, last = 0, 0.0
+        last = 0.0
 
-        def progress(offset: int) -> None:
+        def progress(done: int) -> None:
             nonlocal last
             now = time.monotonic()
             if now - last >= PROGRESS_EVERY:
                 last = now
-                self.post_message(LogProgress(done + offset, total))
+                self.post_message(LogProgress(done, total))
             if cancel.is_set():
                 raise LogsCancelled
 
-        try:
-            for path in source.paths:
-                summariser.add_file(path, progress)
-                done += path.stat().st_size
-        except LogsCancelled:
-            pass
+        with contextlib.suppress(LogsCancelled):  # what was read so far still shows
+            summariser.add_files(source.paths, progress)
         summary = summariser.result()
         self.post_message(LogProgress(total, total))
         self.post_message(LogsLoaded(summary))
