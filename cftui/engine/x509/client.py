@@ -8,6 +8,8 @@ same way, and says what an origin is likely to refuse in it (validity, purpose).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -28,7 +30,23 @@ class ClientCertificate:
 
 def load(cert_path: str, key_path: str) -> ClientCertificate:
     """The first certificate of `cert_path`, checked against the key in `key_path`.
-    Raises ValueError with a one-line message."""
+    Raises ValueError with a one-line message. The command line, the factory of every
+    Target (one per alias) and the run all ask: the files are read and checked once, and
+    again only when they change."""
+    try:
+        stamps = tuple((s.st_mtime_ns, s.st_size, s.st_ino)
+                       for s in (os.stat(cert_path), os.stat(key_path)))
+    except (OSError, ValueError, TypeError):
+        return _load(cert_path, key_path)  # says why, the same way
+    return _load_once(cert_path, key_path, stamps)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_once(cert_path: str, key_path: str, _stamps: object) -> ClientCertificate:
+    return _load(cert_path, key_path)
+
+
+def _load(cert_path: str, key_path: str) -> ClientCertificate:
     try:
         cert_pem = files.read_regular(cert_path, files.CA_FILE_LIMIT)
         key_pem = files.read_regular(key_path, files.CA_FILE_LIMIT)
