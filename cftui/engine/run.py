@@ -195,7 +195,7 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
     def scan_one(address: str) -> tuple[ProtocolResult, ...]:
         results = scan.scan_address(
             run.endpoint(address), lambda p: sni_name(target.domain, target.host_header, p),
-            target.protocols, run.cancel, on_attempt, singles=target.max_connections)
+            target.protocols, run.cancel, on_attempt)
         for r in results:
             run.on_event(ProtocolFinished(r))
         return results

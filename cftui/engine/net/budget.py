@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 #: Connections to one origin in flight at once, unless the caller says otherwise.
 DEFAULT_PER_ORIGIN = 32
@@ -48,6 +48,13 @@ def raise_descriptor_limit(wanted: int = 4096) -> None:
 GLOBAL_IN_FLIGHT = _process_cap()
 _global = threading.BoundedSemaphore(GLOBAL_IN_FLIGHT)
 _WAIT_SLICE = 0.05
+_release_listeners: list[Callable[[], None]] = []
+
+
+def on_release(listener: Callable[[], None]) -> None:
+    """Call `listener` whenever any check gives a slot back (the probe loop waits for
+    slots without blocking a thread)."""
+    _release_listeners.append(listener)
 
 
 class _CountedSocket(socket.socket):
@@ -110,9 +117,26 @@ class Budget:
             self._release()
             raise
         sock._budget = self
+        self.count()
+        return sock
+
+    def try_take(self) -> bool:
+        """A slot now, or False; the caller gives it back with `release()`."""
+        if not self._slots.acquire(blocking=False):
+            return False
+        if not _global.acquire(blocking=False):
+            self._slots.release()
+            return False
+        return True
+
+    def count(self) -> None:
+        """One more connection made (a socket on a slot from `try_take`)."""
         with self._lock:
             self.made += 1
-        return sock
+
+    def release(self) -> None:
+        """Give back a slot taken with `try_take`."""
+        self._release()
 
     def _give_back(self) -> None:
         if getattr(self._thread, "retrying", False) and not getattr(self._thread, "parked",
@@ -124,3 +148,5 @@ class Budget:
     def _release(self) -> None:
         self._slots.release()
         _global.release()
+        for listener in _release_listeners:
+            listener()

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from cftui.engine import profile
 from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose
 from cftui.engine.net.connect import Cancelled, Endpoint
 from cftui.engine.profile import Protocol
 from cftui.engine.tls import hello
+from cftui.engine.tls.loop import probe_loop
 from cftui.engine.tls.probe import attempt
 from cftui.engine.tls.registry import alert_reason
 
@@ -65,21 +66,23 @@ def scan_protocol(
     enabled: bool,
     cancel: threading.Event | None = None,
     on_attempt: OnAttempt = _ignore,
-    pool: Executor | None = None,
+    parallel: bool = False,
 ) -> ProtocolResult:
-    """Probe one protocol version on one address. `pool` runs the single-suite offers of
-    the enumeration concurrently (one after another without it)."""
+    """Probe one protocol version on one address. With `parallel`, the single-suite
+    offers of the enumeration all start at once (one after another without it)."""
     attempts: list[ProtocolAttempt] = []
     lock = threading.Lock()
 
-    def run(spec: hello.HelloSpec, purpose: Purpose) -> ProtocolAttempt:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled
-        result = attempt(endpoint, spec, purpose)
+    def record(result: ProtocolAttempt) -> ProtocolAttempt:
         with lock:
             attempts.append(result)
         on_attempt(result)
         return result
+
+    def run(spec: hello.HelloSpec, purpose: Purpose) -> ProtocolAttempt:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled
+        return record(attempt(endpoint, spec, purpose))
 
     if protocol is Protocol.TLSv1_3:
         a = run(hello.tls13_hello(sni), Purpose.INFO)
@@ -98,8 +101,10 @@ def scan_protocol(
         if enabled and broken is None:
             # CloudFront's pick is known; every other suite is offered on its own, all at
             # once, instead of one removal at a time (2 round trips, not 2 per suite).
-            rest = [code for code in suites if code != last.cipher]
-            singles = _in_parallel(run, protocol, sni, rest, pool)
+            specs = [hello.cloudfront_hello(protocol, sni, [code])
+                     for code in suites if code != last.cipher]
+            singles = (_at_once(endpoint, specs, record, run) if parallel
+                       else [run(spec, Purpose.ENUMERATE) for spec in specs])
             attempts[:] = [last, *singles]  # in CloudFront's order, not as they finished
             for single in singles:
                 if single.accepted:
@@ -120,16 +125,23 @@ def scan_protocol(
     return _result(protocol, enabled, False, (), attempts, endpoint, error=error)
 
 
+Record = Callable[[ProtocolAttempt], ProtocolAttempt]
 Run = Callable[[hello.HelloSpec, Purpose], ProtocolAttempt]
 
 
-def _in_parallel(run: Run, protocol: Protocol, sni: str | None, suites: Sequence[int],
-                 pool: Executor | None) -> list[ProtocolAttempt]:
-    """One ClientHello per suite, each offering only that suite; results in `suites` order."""
-    specs = [hello.cloudfront_hello(protocol, sni, [code]) for code in suites]
-    if pool is None:
-        return [run(spec, Purpose.ENUMERATE) for spec in specs]
-    results = list(pool.map(lambda spec: run(spec, Purpose.ENUMERATE), specs))
+def _at_once(endpoint: Endpoint, specs: Sequence[hello.HelloSpec], record: Record,
+             run: Run) -> list[ProtocolAttempt]:
+    """Every spec on its own connection, all started together on the probe loop (the
+    endpoint's budget caps how many are in flight); results in `specs` order."""
+    loop = probe_loop()
+    futures = [loop.submit(endpoint, spec, Purpose.ENUMERATE) for spec in specs]
+    try:
+        for future in as_completed(futures):
+            record(future.result())
+    finally:
+        for future in futures:
+            future.cancel()
+    results = [f.result() for f in futures]
     # A connection limit or rate limit on the origin refuses or resets some of a burst;
     # such an answer says nothing about the suite, so it is asked again, alone.
     return [run(spec, Purpose.ENUMERATE) if _turned_away(a) else a
@@ -165,17 +177,15 @@ def scan_address(
     enabled: Iterable[Protocol],
     cancel: threading.Event | None = None,
     on_attempt: OnAttempt = _ignore,
-    singles: int = 24,
 ) -> tuple[ProtocolResult, ...]:
     """All protocols on one address, concurrently; results in SCANNED order. Suites are
-    enumerated with up to `singles` single-suite offers in flight (the endpoint's budget
-    caps the connections in any case)."""
+    enumerated with every single-suite offer at once (the endpoint's budget caps the
+    connections in flight)."""
     enabled_set = set(enabled)
-    with ThreadPoolExecutor(max_workers=len(SCANNED), thread_name_prefix="scan") as pool, \
-            ThreadPoolExecutor(max_workers=singles, thread_name_prefix="suite") as suites:
+    with ThreadPoolExecutor(max_workers=len(SCANNED), thread_name_prefix="scan") as pool:
         futures = [
             pool.submit(scan_protocol, endpoint, protocol, sni_for(protocol),
-                        protocol in enabled_set, cancel, on_attempt, suites)
+                        protocol in enabled_set, cancel, on_attempt, True)
             for protocol in SCANNED
         ]
         return tuple(f.result() for f in futures)

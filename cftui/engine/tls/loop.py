@@ -1,0 +1,331 @@
+"""One thread and one selector for every probe connection of the process.
+
+A check offers each of CloudFront's suites on a connection of its own, all at once;
+fifty origins checked together make some two thousand such connections. A thread per
+connection spends more of the machine on threads than on TLS, and staggers the
+ClientHellos it should send together. Here every probe (connect, send one
+ClientHello, read the first flight, close) is a small state machine driven by one
+selector loop; callers get a Future, or block on `ProbeLoop.run` from a thread of
+their own. Slots come from the check's Budget without waiting (a probe with no free
+slot queues until one is given back), and a refused or reset connection is tried
+again at once on the same slot, as CloudFront does (ConnectionAttempts).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import selectors
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import replace
+from enum import Enum
+
+from cftui.engine.model import Outcome, ProtocolAttempt, Purpose, ServerFlight
+from cftui.engine.net import budget as budget_mod
+from cftui.engine.net.connect import RETRYABLE, SLICE, Cancelled, Endpoint, describe_os_error
+from cftui.engine.tls import hello as hello_mod
+from cftui.engine.tls.flight import FlightParser
+from cftui.engine.tls.probe import READ_CHUNK, first_flight_end, reset, timed_out
+
+
+class _Phase(Enum):
+    QUEUED = "queued"
+    CONNECTING = "connecting"
+    SENDING = "sending"
+    READING = "reading"
+
+
+class _Probe:
+    """One ClientHello on one connection (and its retries), from slot to result."""
+
+    def __init__(self, endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose,
+                 record: bytes) -> None:
+        self.endpoint = endpoint
+        self.spec = spec
+        self.purpose = purpose
+        self.record = record
+        self.future: Future[ProtocolAttempt] = Future()
+        self.retries: list[str] = []
+        self.has_slot = False
+        self._reset()
+
+    def _reset(self) -> None:
+        self.phase = _Phase.QUEUED
+        self.sock: socket.socket | None = None
+        self.sent = 0
+        self.deadline = 0.0
+        self.parser = FlightParser()
+        self.started_at = time.time()
+        self.start = time.monotonic()
+
+    @property
+    def cancelled(self) -> bool:
+        cancel = self.endpoint.cancel
+        return cancel is not None and cancel.is_set()
+
+    def result(self, outcome: Outcome, flight: ServerFlight | None = None,
+               error: str | None = None) -> ProtocolAttempt:
+        spec = self.spec
+        return ProtocolAttempt(
+            protocol=spec.protocol, address=self.endpoint.address, port=self.endpoint.port,
+            sni=spec.sni, purpose=self.purpose, offered=spec.suites, client_hello=self.record,
+            outcome=outcome, flight=flight, error=error,
+            duration_ms=(time.monotonic() - self.start) * 1000, started_at=self.started_at,
+            spec=spec,
+        )
+
+
+def retryable(a: ProtocolAttempt) -> bool:
+    """What CloudFront tries again: refused or reset before the origin sent a byte."""
+    return (a.outcome in (Outcome.RESET, Outcome.CONNECT_FAILED) and a.bytes_read == 0
+            and a.error in RETRYABLE)
+
+
+class ProbeLoop:
+    """The process's probe connections; start it once (`probe_loop()`)."""
+
+    def __init__(self) -> None:
+        self._selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self._selector.register(self._wake_r, selectors.EVENT_READ)
+        self._lock = threading.Lock()
+        self._incoming: deque[_Probe] = deque()
+        self._queued: deque[_Probe] = deque()  # waiting for a slot, in submission order
+        self._active: set[_Probe] = set()
+        self._thread = threading.Thread(target=self._serve, name="cftui-probes", daemon=True)
+        self._thread.start()
+
+    def submit(self, endpoint: Endpoint, spec: hello_mod.HelloSpec,
+               purpose: Purpose) -> Future[ProtocolAttempt]:
+        """Start one probe; the Future holds its ProtocolAttempt, or Cancelled."""
+        probe = _Probe(endpoint, spec, purpose, hello_mod.client_hello(spec))
+        with self._lock:
+            self._incoming.append(probe)
+        self.wake()
+        return probe.future
+
+    def run(self, endpoint: Endpoint, spec: hello_mod.HelloSpec,
+            purpose: Purpose) -> ProtocolAttempt:
+        """One probe, waited for in the caller's thread. Raises Cancelled."""
+        return self.submit(endpoint, spec, purpose).result()
+
+    def wake(self) -> None:
+        with contextlib.suppress(BlockingIOError):  # full: the loop is awake anyway
+            os.write(self._wake_w, b"\0")
+
+    # --- the loop thread ---------------------------------------------------------------
+
+    def _serve(self) -> None:
+        while True:
+            timeout = SLICE if self._active or self._queued else None
+            for key, _ in self._selector.select(timeout):
+                if key.data is None:
+                    self._drain_wake()
+                else:
+                    self._guarded(key.data, self._step)
+            with self._lock:
+                self._queued.extend(self._incoming)
+                self._incoming.clear()
+            self._expire()
+            self._start_queued()
+
+    def _guarded(self, probe: _Probe, work: Callable[[_Probe], None]) -> None:
+        """A bug met while driving one probe fails that probe (its waiter sees the
+        exception, as it would have in a thread of its own), never the loop."""
+        try:
+            work(probe)
+        except Exception as exc:
+            self._close(probe)
+            self._give_back(probe)
+            self._fail(probe, exc)
+
+    def _drain_wake(self) -> None:
+        with contextlib.suppress(BlockingIOError):
+            while os.read(self._wake_r, 4096):
+                pass
+
+    def _start_queued(self) -> None:
+        """Start every queued probe that gets a slot; one refused stays in its place."""
+        waiting: deque[_Probe] = deque()
+        while self._queued:
+            probe = self._queued.popleft()
+            if probe.cancelled:
+                self._fail(probe, Cancelled())
+            elif probe.has_slot or self._take_slot(probe):
+                self._guarded(probe, self._connect)
+            else:
+                waiting.append(probe)
+        self._queued = waiting
+
+    def _take_slot(self, probe: _Probe) -> bool:
+        budget = probe.endpoint.budget
+        if budget is not None and not budget.try_take():
+            return False
+        probe.has_slot = True
+        return True
+
+    def _give_back(self, probe: _Probe) -> None:
+        if probe.has_slot:
+            probe.has_slot = False
+            if probe.endpoint.budget is not None:
+                probe.endpoint.budget.release()
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for probe in list(self._active):
+            if probe.cancelled:
+                self._close(probe)
+                self._give_back(probe)
+                self._fail(probe, Cancelled())
+            elif now >= probe.deadline:
+                if probe.phase is _Phase.CONNECTING:
+                    self._finish(probe, probe.result(Outcome.CONNECT_FAILED, error="timed out"))
+                elif probe.phase is _Phase.SENDING:
+                    self._finish(probe, probe.result(Outcome.RESET, error="timed out"))
+                else:
+                    self._end(probe, timed_out(probe.parser))
+
+    def _connect(self, probe: _Probe) -> None:
+        endpoint = probe.endpoint
+        family = socket.AF_INET6 if ":" in endpoint.address else socket.AF_INET
+        probe.start = time.monotonic()
+        probe.started_at = time.time()
+        try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except OSError as exc:
+            self._finish(probe, probe.result(Outcome.CONNECT_FAILED,
+                                             error=describe_os_error(exc)))
+            return
+        if endpoint.budget is not None:
+            endpoint.budget.count()
+        probe.sock = sock
+        self._active.add(probe)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setblocking(False)
+            code = sock.connect_ex((endpoint.address, endpoint.port))
+        except OSError as exc:
+            code = exc.errno or errno.EIO
+        if code == 0:
+            self._send(probe)
+        elif code in (errno.EINPROGRESS, errno.EAGAIN):
+            probe.phase = _Phase.CONNECTING
+            probe.deadline = probe.start + endpoint.connect_timeout
+            self._selector.register(sock, selectors.EVENT_WRITE, probe)
+        else:
+            self._finish(probe, probe.result(Outcome.CONNECT_FAILED,
+                                             error=describe_os_error(_os_error(code))))
+
+    def _step(self, probe: _Probe) -> None:
+        sock = probe.sock
+        if sock is None:
+            return
+        if probe.phase is _Phase.CONNECTING:
+            code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if code:
+                self._finish(probe, probe.result(Outcome.CONNECT_FAILED,
+                                                 error=describe_os_error(_os_error(code))))
+            else:
+                self._selector.unregister(sock)
+                self._send(probe)
+        elif probe.phase is _Phase.SENDING:
+            self._send(probe)
+        else:
+            self._read(probe)
+
+    def _send(self, probe: _Probe) -> None:
+        sock = probe.sock
+        assert sock is not None
+        if probe.phase is not _Phase.SENDING:
+            probe.phase = _Phase.SENDING
+            probe.deadline = time.monotonic() + probe.endpoint.connect_timeout
+            self._selector.register(sock, selectors.EVENT_WRITE, probe)
+        try:
+            probe.sent += sock.send(probe.record[probe.sent:])
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self._finish(probe, probe.result(Outcome.RESET, error=describe_os_error(exc)))
+            return
+        if probe.sent >= len(probe.record):
+            probe.phase = _Phase.READING
+            probe.deadline = time.monotonic() + probe.endpoint.read_timeout
+            self._selector.modify(sock, selectors.EVENT_READ, probe)
+
+    def _read(self, probe: _Probe) -> None:
+        sock = probe.sock
+        assert sock is not None
+        try:
+            data = sock.recv(READ_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self._end(probe, reset(probe.parser, exc))
+            return
+        end = first_flight_end(probe.parser, data)
+        if end is not None:
+            self._end(probe, end)
+
+    def _end(self, probe: _Probe, end: tuple[ServerFlight, Outcome]) -> None:
+        flight, outcome = end
+        self._finish(probe, probe.result(
+            outcome, flight, flight.error if outcome is not Outcome.SERVER_HELLO else None))
+
+    def _close(self, probe: _Probe) -> None:
+        """Close without lingering; we never finish these handshakes."""
+        self._active.discard(probe)
+        sock, probe.sock = probe.sock, None
+        if sock is not None:
+            if probe.phase is not _Phase.QUEUED:
+                with contextlib.suppress(KeyError, ValueError):
+                    self._selector.unregister(sock)
+            sock.close()
+
+    def _finish(self, probe: _Probe, result: ProtocolAttempt) -> None:
+        """Close the connection; try again on the same slot when the origin turned it
+        away and tries are left, else hand the result over."""
+        self._close(probe)
+        if retryable(result) and len(probe.retries) + 1 < probe.endpoint.attempts:
+            if probe.cancelled:
+                self._give_back(probe)
+                self._fail(probe, Cancelled())
+                return
+            probe.retries.append(result.error or "")
+            probe._reset()
+            self._connect(probe)
+            return
+        self._give_back(probe)
+        if probe.retries:
+            result = replace(result, retries=tuple(probe.retries))
+        probe.future.set_result(result)
+
+    def _fail(self, probe: _Probe, exc: BaseException) -> None:
+        if not probe.future.done():
+            probe.future.set_exception(exc)
+
+
+def _os_error(code: int) -> OSError:
+    return OSError(code, errno.errorcode.get(code, str(code)))
+
+
+_loop: ProbeLoop | None = None
+_loop_lock = threading.Lock()
+
+
+def probe_loop() -> ProbeLoop:
+    """The process's one ProbeLoop, started on first use; budgets wake it when a
+    connection elsewhere gives its slot back."""
+    global _loop
+    with _loop_lock:
+        if _loop is None:
+            _loop = ProbeLoop()
+            budget_mod.on_release(_loop.wake)
+        return _loop
