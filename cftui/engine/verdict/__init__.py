@@ -110,15 +110,18 @@ def _merge(target: Target, per_address: Sequence[tuple[str, list[Cause]]]) -> li
         causes.append(cause(CauseCode.ADDRESS_INCONSISTENT,
                             f"the addresses behind {target.domain} do not behave the same "
                             f"(differences on {', '.join(odd)}): viewers get intermittent "
-                            f"errors{_family_exposure(target, per_address)}"))
+                            f"errors{_family_exposure(target, per_address, common_codes)}"))
     return causes
 
 
-def _family_exposure(target: Target, per_address: Sequence[tuple[str, list[Cause]]]) -> str:
-    """With dualstack, how CloudFront is exposed when only one address family works."""
+def _family_exposure(target: Target, per_address: Sequence[tuple[str, list[Cause]]],
+                     common_codes: set[CauseCode]) -> str:
+    """With dualstack, how CloudFront is exposed when only one address family works.
+    A blocking cause every address shares (origin-not-public) is no family's fault."""
     if target.ip_address_type != "dualstack":
         return ""
-    failing = {a for a, cs in per_address if any(c.blocking for c in cs)}
+    failing = {a for a, cs in per_address
+               if any(c.blocking and c.code not in common_codes for c in cs)}
     families = {"IPv6": {a for a, _ in per_address if ":" in a},
                 "IPv4": {a for a, _ in per_address if ":" not in a}}
     for bad, good in (("IPv6", "IPv4"), ("IPv4", "IPv6")):
