@@ -67,23 +67,21 @@ def run_checks(targets: Sequence[Target], fmt: str, plan: Any = None) -> int:
     from cftui.engine.net.budget import raise_descriptor_limit
 
     raise_descriptor_limit()  # before the engine sizes its connection cap
-    if any(t.http for t in targets):
-        # OpenSSL's bindings load here, before the first connection: loaded in the
-        # request's worker they would hold the interpreter while the scan starts
-        import cftui.engine.http  # noqa: F401
-
-    from cftui.engine import jsontext
-    from cftui.engine import report as report_mod
+    from cftui.engine.preload import preload
     from cftui.engine.run import check
 
     cancel = threading.Event()
     with ThreadPoolExecutor(max_workers=min(MAX_CHECKS_AT_ONCE, len(targets)) or 1) as pool:
         futures = [pool.submit(check, t, cancel=cancel) for t in targets]
         try:
+            preload(targets)  # while the first round trips are in flight
             reports = [f.result() for f in futures]
         except KeyboardInterrupt:
             cancel.set()
             raise
+    from cftui.engine import jsontext
+    from cftui.engine import report as report_mod
+
     groups = _judge_groups(plan, reports) if plan is not None else []
     if fmt == "json":
         doc = (report_mod.to_json(reports[0]) if len(reports) == 1

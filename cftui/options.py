@@ -145,7 +145,6 @@ def _origin_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """--connection-attempts, --ip-address-type, --client-cert/--client-key,
     --http-version, --response-completion-timeout (checked again in make_target)."""
     from cftui.engine import profile, validate
-    from cftui.engine.x509 import client
 
     out: dict[str, Any] = {}
     attempts = getattr(args, "connection_attempts", None)
@@ -166,6 +165,8 @@ def _origin_overrides(args: argparse.Namespace) -> dict[str, Any]:
     if (cert is None) != (key_file is None):
         raise ValueError("--client-cert and --client-key go together")
     if cert is not None:
+        from cftui.engine.x509 import client
+
         client.load(cert, str(key_file))
         out.update(client_cert=cert, client_key=key_file)
     completion = getattr(args, "response_completion_timeout", None)
@@ -255,8 +256,6 @@ def check_targets(args: argparse.Namespace) -> list[Target]:
 def check_plan(args: argparse.Namespace) -> Any:
     """The targets to check (a CheckPlan: one per origin and viewer Host, with the origin
     groups to judge)."""
-    from cftui.sources.plan import CheckPlan
-
     _no_domain_with_sources(args)
     given = overrides(args)
     if args.config or args.import_file:
@@ -284,4 +283,6 @@ def check_plan(args: argparse.Namespace) -> Any:
         raise UsageError("--distribution and --origin need --config or --import")
     if not args.domain:
         raise UsageError("give an origin DOMAIN, or --config/--import FILE")
+    from cftui.sources.plan import CheckPlan
+
     return CheckPlan((_adhoc_target(args.domain, given),), ("",))

@@ -9,6 +9,7 @@ and the CustomOriginConfig API reference (see shared/reference).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -170,6 +171,7 @@ _KX_AU: tuple[tuple[str, str, str], ...] = (
 )
 
 
+@functools.cache
 def _kx_au(name: str) -> tuple[str, str]:
     return next(((kx, au) for prefix, kx, au in _KX_AU if name.startswith(prefix)),
                 ("RSA", "RSA"))
@@ -274,11 +276,13 @@ def suite_name(code: int) -> str:
     return suite.openssl_name if suite else f"0x{code:04X}"
 
 
+@functools.cache
 def cloudfront_suites_for(protocol: Protocol) -> tuple[CipherSuite, ...]:
     """CloudFront's suites that exist at this version, in CloudFront's order."""
     return tuple(s for s in CLOUDFRONT_SUITES if s.usable_with(protocol))
 
 
+@functools.cache
 def broad_suites_for(protocol: Protocol) -> tuple[CipherSuite, ...]:
     """Every suite cftui knows at this version: CloudFront's first, then the rest."""
     return tuple(s for s in CLOUDFRONT_SUITES + OTHER_SUITES if s.usable_with(protocol))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from cftui.engine import steps, verdict
+from cftui.engine import steps
 from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
 from cftui.engine.net import dns
 from cftui.engine.net.budget import Budget
@@ -134,6 +134,10 @@ def check(target: Target, *, on_event: OnEvent = _ignore,
                 run.skip(stage, "no address to connect to")
     except Cancelled:
         cancelled = True
+    # imported once the facts are in: a caller that starts checks first loads the
+    # verdict while their first round trips are in flight (see engine/preload.py)
+    from cftui.engine import verdict
+
     per_address = tuple(run.reports.get(a, AddressReport(a)) for a in addresses)
     outcome = verdict.decide(target, per_address, dns_error, run.errors,
                              client_cert_problems=steps.client_cert_problems(target))

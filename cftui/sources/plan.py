@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cftui.engine.model import Target
-from cftui.engine.verdict.group import GroupSpec
-from cftui.sources.model import Distribution, Origin
+
+if TYPE_CHECKING:  # not loaded for a plain DOMAIN: the verdict loads while checks run
+    from cftui.engine.verdict.group import GroupSpec
+    from cftui.sources.model import Distribution, Origin
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ def plan(dist: Distribution, origins: Sequence[Origin], overrides: Mapping[str, 
          ) -> CheckPlan:
     """Targets for `origins` (each alias of a Host-forwarding origin on its own) and the
     groups of `dist` that hold any of them. Raises ValueError naming the origin."""
+    from cftui.engine.verdict.group import GroupSpec
+
     targets: list[Target] = []
     members: list[str] = []
     for origin in origins:

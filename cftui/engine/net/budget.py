@@ -2,7 +2,7 @@
 
 Origins sit behind rate limits and connection-limiting firewalls: a check keeps at
 most `per_origin` connections to one origin in flight, and all checks of a process
-together at most `GLOBAL_IN_FLIGHT`. A slot is taken when a socket is made and given
+together at most `_process_cap()`. A slot is taken when a socket is made and given
 back when it is closed, so the callers need nothing but `sock.close()`.
 """
 
@@ -17,17 +17,22 @@ from collections.abc import Callable, Iterator
 DEFAULT_PER_ORIGIN = 32
 
 
+#: The most connections the whole process keeps in flight, whatever its descriptor limit.
+MAX_IN_FLIGHT = 2048
+
+
 def _process_cap() -> int:
-    """Half the descriptors the process may open, at most 1024: every check together
-    never runs the process out of descriptors (the CLI raises the soft limit first)."""
+    """Half the descriptors the process may open, at most MAX_IN_FLIGHT: every check
+    together never runs the process out of descriptors (the CLI raises the soft limit
+    first; the cap is fixed when the first connection is made)."""
     try:
         import resource
     except ImportError:  # not on POSIX
         return 256
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
-        return 1024
-    return max(16, min(1024, soft // 2))
+        return MAX_IN_FLIGHT
+    return max(16, min(MAX_IN_FLIGHT, soft // 2))
 
 
 def raise_descriptor_limit(wanted: int = 4096) -> None:
@@ -44,17 +49,26 @@ def raise_descriptor_limit(wanted: int = 4096) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-#: Connections in flight for the whole process (every check together).
-GLOBAL_IN_FLIGHT = _process_cap()
-_global = threading.BoundedSemaphore(GLOBAL_IN_FLIGHT)
+class _Process:
+    """Every check's slots together: one lock, counted, sized on first use. Threads
+    that wait for a slot sleep on `freed`; the probe loop listens instead."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.freed = threading.Condition(self.lock)
+        self.cap: int | None = None
+        self.in_flight = 0
+        self.listeners: list[Callable[[], None]] = []
+
+
+_process = _Process()
 _WAIT_SLICE = 0.05
-_release_listeners: list[Callable[[], None]] = []
 
 
 def on_release(listener: Callable[[], None]) -> None:
     """Call `listener` whenever any check gives a slot back (the probe loop waits for
     slots without blocking a thread)."""
-    _release_listeners.append(listener)
+    _process.listeners.append(listener)
 
 
 class _CountedSocket(socket.socket):
@@ -79,8 +93,7 @@ class Budget:
         if per_origin < 1:
             raise ValueError("at least one connection must be allowed")
         self.per_origin = per_origin
-        self._slots = threading.BoundedSemaphore(per_origin)
-        self._lock = threading.Lock()
+        self.in_flight = 0
         self._thread = threading.local()  # .retrying: bool, .parked: bool
         self.made = 0
 
@@ -95,7 +108,7 @@ class Budget:
             self._thread.retrying = False
             if getattr(self._thread, "parked", False):
                 self._thread.parked = False
-                self._release()
+                self.release()
 
     def open(self, family: socket.AddressFamily,
              cancel: threading.Event | None = None) -> socket.socket:
@@ -105,16 +118,15 @@ class Budget:
         if getattr(self._thread, "parked", False):
             self._thread.parked = False  # the slot this thread's last try held
         else:
-            for semaphore in (self._slots, _global):
-                while not semaphore.acquire(timeout=_WAIT_SLICE):
+            with _process.freed:
+                while not self._take():
                     if cancel is not None and cancel.is_set():
-                        if semaphore is _global:
-                            self._slots.release()
                         raise Cancelled
+                    _process.freed.wait(_WAIT_SLICE)
         try:
             sock = _CountedSocket(family, socket.SOCK_STREAM)
         except BaseException:
-            self._release()
+            self.release()
             raise
         sock._budget = self
         self.count()
@@ -122,31 +134,35 @@ class Budget:
 
     def try_take(self) -> bool:
         """A slot now, or False; the caller gives it back with `release()`."""
-        if not self._slots.acquire(blocking=False):
+        with _process.lock:
+            return self._take()
+
+    def _take(self) -> bool:  # with _process.lock held
+        if _process.cap is None:
+            _process.cap = _process_cap()
+        if self.in_flight >= self.per_origin or _process.in_flight >= _process.cap:
             return False
-        if not _global.acquire(blocking=False):
-            self._slots.release()
-            return False
+        self.in_flight += 1
+        _process.in_flight += 1
         return True
 
     def count(self) -> None:
-        """One more connection made (a socket on a slot from `try_take`)."""
-        with self._lock:
+        """One more connection made (a socket on a slot it took)."""
+        with _process.lock:
             self.made += 1
 
     def release(self) -> None:
-        """Give back a slot taken with `try_take`."""
-        self._release()
+        """Give back a slot (one taken with `try_take`, or a closed socket's)."""
+        with _process.freed:
+            self.in_flight -= 1
+            _process.in_flight -= 1
+            _process.freed.notify_all()
+        for listener in _process.listeners:
+            listener()
 
     def _give_back(self) -> None:
         if getattr(self._thread, "retrying", False) and not getattr(self._thread, "parked",
                                                                     False):
             self._thread.parked = True
         else:
-            self._release()
-
-    def _release(self) -> None:
-        self._slots.release()
-        _global.release()
-        for listener in _release_listeners:
-            listener()
+            self.release()

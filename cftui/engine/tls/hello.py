@@ -7,6 +7,7 @@ and reads the origin's clear-text first flight itself.
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
 from collections.abc import Sequence
@@ -101,7 +102,7 @@ def sni_bytes(name: str) -> bytes:
     return _u16(b"\x00" + _u16(host))
 
 
-def _extensions(spec: HelloSpec) -> bytes:
+def _extensions(spec: HelloSpec, key_share: bytes) -> bytes:
     parts: list[bytes] = []
     if spec.sni:
         parts.append(_ext(ExtensionType.SERVER_NAME, sni_bytes(spec.sni)))
@@ -116,19 +117,16 @@ def _extensions(spec: HelloSpec) -> bytes:
         parts.append(_ext(ExtensionType.SUPPORTED_VERSIONS,
                           _u8(_codes([Protocol.TLSv1_3.wire]))))
         parts.append(_ext(ExtensionType.PSK_KEY_EXCHANGE_MODES, _u8(b"\x01")))  # psk_dhe_ke
-        # imported here: only TLS 1.3 hellos need a key share, and `cftui check --help`
-        # should not pay for loading cryptography
-        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-        public = X25519PrivateKey.generate().public_key().public_bytes(
-            Encoding.Raw, PublicFormat.Raw
-        )
-        share = struct.pack("!H", NamedGroup.X25519) + _u16(public)
+        share = struct.pack("!H", NamedGroup.X25519) + _u16(key_share)
         parts.append(_ext(ExtensionType.KEY_SHARE, _u16(share)))
     else:
         parts.append(_ext(ExtensionType.RENEGOTIATION_INFO, _u8(b"")))  # initial handshake
     return b"".join(parts)
+
+
+#: Where the 32-byte client random sits in the record: after the record header (5),
+#: the handshake header (4) and the legacy version (2).
+RANDOM_AT = 11
 
 
 def client_hello(spec: HelloSpec, random: bytes | None = None) -> bytes:
@@ -137,13 +135,29 @@ def client_hello(spec: HelloSpec, random: bytes | None = None) -> bytes:
     SSLv3 hellos carry no extensions (so no SNI); the empty-renegotiation SCSV
     stands in for renegotiation_info there. TLS 1.3 hellos announce 1.2 in the
     legacy version field and 1.3 in supported_versions, with an X25519 key share.
+    Before TLS 1.3 only the random differs from one hello to the next, so each spec
+    is laid out once and gets a fresh random.
     """
     random = random if random is not None else os.urandom(32)
+    if spec.protocol is Protocol.TLSv1_3:
+        # A probe never finishes the handshake: its key share only has to be 32 bytes
+        # the origin can use, and every 32-byte string is an X25519 public value
+        # (RFC 7748 §5), so no key pair is made.
+        return _record(spec, random, os.urandom(32), os.urandom(32))
+    template = _template(spec)
+    return template[:RANDOM_AT] + random + template[RANDOM_AT + 32:]
+
+
+@functools.lru_cache(maxsize=512)
+def _template(spec: HelloSpec) -> bytes:
+    return _record(spec, bytes(32), b"", b"")
+
+
+def _record(spec: HelloSpec, random: bytes, session_id: bytes, key_share: bytes) -> bytes:
     legacy = min(spec.protocol.wire, Protocol.TLSv1_2.wire)
     suites = list(spec.suites)
     if spec.protocol is Protocol.SSLv3:
         suites.append(TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
-    session_id = os.urandom(32) if spec.protocol is Protocol.TLSv1_3 else b""
     body = (
         struct.pack("!H", legacy)
         + random
@@ -152,7 +166,7 @@ def client_hello(spec: HelloSpec, random: bytes | None = None) -> bytes:
         + _u8(b"\x00")  # compression: null only
     )
     if spec.protocol is not Protocol.SSLv3:
-        extensions = _extensions(spec)
+        extensions = _extensions(spec, key_share)
         size = 4 + len(body) + 2 + len(extensions)
         if PAD_FROM <= size < PAD_TO:  # RFC 7685: some load balancers hang on these sizes
             extensions += _ext(ExtensionType.PADDING, bytes(max(0, PAD_TO - size - 4)))

@@ -100,6 +100,7 @@ class ProbeLoop:
         self._incoming: deque[_Probe] = deque()
         self._queued: deque[_Probe] = deque()  # waiting for a slot, in submission order
         self._active: set[_Probe] = set()
+        self._wake_pending = False
         self._thread = threading.Thread(target=self._serve, name="cftui-probes", daemon=True)
         self._thread.start()
 
@@ -118,6 +119,11 @@ class ProbeLoop:
         return self.submit(endpoint, spec, purpose).result()
 
     def wake(self) -> None:
+        """Make the loop look at its queues (a byte on its pipe, unless one is already
+        there or the loop itself is asking: it looks after every step anyway)."""
+        if self._wake_pending or threading.get_ident() == self._thread.ident:
+            return
+        self._wake_pending = True
         with contextlib.suppress(BlockingIOError):  # full: the loop is awake anyway
             os.write(self._wake_w, b"\0")
 
@@ -151,6 +157,9 @@ class ProbeLoop:
         with contextlib.suppress(BlockingIOError):
             while os.read(self._wake_r, 4096):
                 pass
+        # only now: a wake that saw the flag still set had already queued its probe,
+        # and the queues are read after this
+        self._wake_pending = False
 
     def _start_queued(self) -> None:
         """Start every queued probe that gets a slot; one refused stays in its place."""

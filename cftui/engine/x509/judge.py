@@ -136,6 +136,11 @@ def _openssl_anchors(anchors: tuple[x509.Certificate, ...]) -> tuple[crypto.X509
     return tuple(crypto.X509.from_cryptography(a) for a in anchors)
 
 
+def preload(ca_file: str | None) -> None:
+    """Read and convert the anchors `judge` will trust (Mozilla's roots, `ca_file`)."""
+    _openssl_anchors(trust_anchors(ca_file))
+
+
 class _Verifier:
     """X509_verify_cert on the sent chain, at a chosen moment."""
 
