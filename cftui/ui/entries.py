@@ -192,8 +192,10 @@ class PickerEntries:
 
 
 def _group(dist: Distribution, index: int, overrides: dict[str, Any]) -> EntryGroup:
-    subtitle = ", ".join((*dist.aliases, dist.name, *dist.tags) if dist.name
-                         else (*dist.aliases, *dist.tags))
+    # the markers first (staging of …, tenant of …): a long list of aliases is what an
+    # 80-column picker cuts off
+    subtitle = ", ".join((*dist.tags, *dist.aliases, dist.name) if dist.name
+                         else (*dist.tags, *dist.aliases))
     key = f"dist{index}:{dist.label}"
     entries = tuple(_entry(o, key, overrides, _roles_in(dist.origin_groups, o.id), dist.label)
                     for o in dist.origins)

@@ -134,3 +134,12 @@ def test_a_disabled_policy_sends_no_traffic(tmp_path: Path, data_dir: Path) -> N
                     + (data_dir / "get-distribution-edge.json").read_text())
     staging = _by_id(load_export(path))["E7STAGINGEXAMPLE"]
     assert staging.tags == ("staging of E5EDGEEXAMPLE (policy disabled: no traffic)",)
+
+
+def test_the_primary_names_its_staging_distribution_before_the_aliases(
+        tmp_path: Path, data_dir: Path) -> None:
+    path = _export(tmp_path, data_dir, "get-distribution-edge.json",
+                   "get-distribution-staging.json", "get-continuous-deployment-policy.json")
+    (primary, _) = PickerEntries.from_inventory(load_export(path)).groups
+    assert primary.subtitle.startswith("has staging distribution E7STAGINGEXAMPLE "
+                                       "(5% of traffic), www.example.com")
