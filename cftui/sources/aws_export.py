@@ -6,6 +6,8 @@ distribution id), `get-distribution` ({ETag, Distribution}), `list-distributions
 Quantity/Marker/IsTruncated), plus the inner objects and a bare list of them, as
 `--query` would print them. Custom cache / origin request policies are not in
 these exports, so Host forwarding through them is reported as unknown.
+`get-continuous-deployment-policy` and `list-continuous-deployment-policies` output
+links staging distributions to their primaries (sources/deployment.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import cftui.sources.aws_shapes as aws_shapes
+import cftui.sources.deployment as deployment
 import cftui.sources.guard as guard
 import cftui.sources.tenants as tenants
 from cftui.engine import files, validate
@@ -31,9 +34,12 @@ def load_export(path: Path | str) -> Inventory:
     found: list[Distribution] = []
     tenant_list: list[tenants.Tenant] = []
     endpoints: dict[str, str] = {}
+    policies: list[deployment.DeploymentPolicy] = []
     for doc in docs:
         root = Node(doc, source)
-        if isinstance(doc, dict) and ("DistributionTenant" in doc
+        if deployment.is_policy_document(doc):
+            policies += deployment.policies(root)
+        elif isinstance(doc, dict) and ("DistributionTenant" in doc
                                       or "DistributionTenantList" in doc):
             items = ([root["DistributionTenant"]] if "DistributionTenant" in doc
                      else list(root["DistributionTenantList"].items()))
@@ -46,6 +52,7 @@ def load_export(path: Path | str) -> Inventory:
                     validate.domain, "RoutingEndpoint")
         else:
             found += _distributions(root, notes)
+    found = deployment.link(found, policies)
     distributions = tuple(tenants.expand(found, tenants.merge(tenant_list), endpoints))
     return Inventory(distributions=distributions, source=source, notes=tuple(notes))
 

@@ -2,16 +2,20 @@
 
 Read-only: ListDistributions, GetDistributionConfig (when a list item lacks its
 origins or behaviours, as moto's do), GetOriginRequestPolicy and GetCachePolicy
-(custom policies only, once each). A hook on the client refuses any other call.
-boto3 is imported lazily: it comes with the `aws` extra.
+(custom policies only, once each), the tenant calls, and for continuous deployment
+GetContinuousDeploymentPolicy (a primary's policy) or ListContinuousDeploymentPolicies
+(a staging distribution whose primary is not known yet). A hook on the client refuses
+any other call. boto3 is imported lazily: it comes with the `aws` extra.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 import cftui.sources.aws_shapes as aws_shapes
+import cftui.sources.deployment as deployment
 import cftui.sources.tenants as tenants
 from cftui.sources.model import Distribution, Inventory
 from cftui.sources.policies import PolicyKind
@@ -20,7 +24,9 @@ from cftui.sources.reader import Node, SourceError
 READ_ONLY_OPERATIONS = frozenset({
     "ListDistributions", "GetDistributionConfig", "GetOriginRequestPolicy", "GetCachePolicy",
     "ListDistributionTenants", "GetDistributionTenant", "GetConnectionGroup",
+    "GetContinuousDeploymentPolicy", "ListContinuousDeploymentPolicies",
 })
+MAX_POLICY_PAGES = 50  # ListContinuousDeploymentPolicies pages (100 policies each)
 _INSTALL_HINT = "the --aws source needs boto3: install the aws extra: pip install 'cftui[aws]'"
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
 _BAD_CREDENTIALS = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
@@ -46,6 +52,7 @@ def load_account(profile: str | None = None, *, client: Any = None) -> Inventory
     except Exception as exc:  # botocore's errors; mapped to one line
         raise _explain(exc, source, place, profile) from None
     notes: list[str] = []
+    distributions = _deployment(client, distributions, source)
     found = _tenants(client, distributions, source, notes)
     return Inventory(distributions=tuple(found), source=source, notes=tuple(notes))
 
@@ -84,6 +91,72 @@ def _tenants(client: Any, distributions: list[Distribution], source: str,
             notes.append(f"the tenants of {dist.id} could not be read ({code}); its origins "
                          "with tenant parameters stay unchecked")
     return tenants.expand(distributions, tenants.merge(found), endpoints)
+
+
+def _deployment(client: Any, distributions: list[Distribution], source: str,
+                ) -> list[Distribution]:
+    """Staging distributions linked to their primaries through the continuous deployment
+    policies. A primary's policy is fetched by its id; list-distributions items do not
+    carry that id, so for a staging distribution still unlinked the policies are listed
+    and the other distributions' configs read (each once) until its primary is found.
+    A refused call leaves the link unknown, with the reason."""
+    known: dict[str, deployment.DeploymentPolicy] = {}
+    problem = ""
+    try:
+        for dist in distributions:
+            policy_id = dist.continuous_deployment_policy_id
+            if policy_id and policy_id not in known:
+                place = f"GetContinuousDeploymentPolicy({policy_id})"
+                response = client.get_continuous_deployment_policy(Id=policy_id)
+                known[policy_id] = deployment.policy(
+                    Node(response, source, place)["ContinuousDeploymentPolicy"])
+        staged = {d.domain_name.lower() for d in distributions if d.staging and d.domain_name}
+        named = {n.lower() for p in known.values() for n in p.staging_domains}
+        if staged - named:
+            wanted = [p for p in _list_policies(client, source)
+                      if staged & {n.lower() for n in p.staging_domains}]
+            known.update((p.id, p) for p in wanted)
+            distributions = _with_policy_ids(client, distributions, {p.id for p in wanted},
+                                             source)
+    except SourceError:
+        raise
+    except Exception as exc:
+        problem = (f"the continuous deployment policy could not be read "
+                   f"({_error_code(exc) or type(exc).__name__})")
+    return deployment.link(distributions, known.values(),
+                           problem or "no continuous deployment policy of the account names it")
+
+
+def _list_policies(client: Any, source: str) -> Iterator[deployment.DeploymentPolicy]:
+    marker: str | None = None
+    for page_number in range(MAX_POLICY_PAGES):
+        page = client.list_continuous_deployment_policies(
+            **({"Marker": marker} if marker else {}))
+        root = Node(page, source, f"ListContinuousDeploymentPolicies[{page_number}]")
+        yield from deployment.policies(root)
+        marker = (page.get("ContinuousDeploymentPolicyList") or {}).get("NextMarker")
+        if not marker:
+            return
+
+
+def _with_policy_ids(client: Any, distributions: list[Distribution], wanted: set[str],
+                     source: str) -> list[Distribution]:
+    """Read the configs of distributions not known to be primaries until every policy in
+    `wanted` has its primary (list items lack ContinuousDeploymentPolicyId)."""
+    missing = wanted - {d.continuous_deployment_policy_id for d in distributions}
+    out = list(distributions)
+    for position, dist in enumerate(distributions):
+        if not missing:
+            break
+        if dist.staging or dist.continuous_deployment_policy_id or dist.id is None:
+            continue
+        response = client.get_distribution_config(Id=dist.id)
+        node = Node(response, source, f"GetDistributionConfig({dist.id})")
+        policy_id = node["DistributionConfig"]["ContinuousDeploymentPolicyId"].optional_string()
+        if policy_id:
+            out[position] = replace(dist, continuous_deployment_policy_id=policy_id)
+            missing.discard(policy_id)
+    return out
 
 
 def _client(profile: str | None, source: str) -> Any:

@@ -139,6 +139,26 @@ class OriginGroup:
 
 
 @dataclass(frozen=True)
+class StagingTraffic:
+    """What a continuous deployment policy sends to the staging distribution."""
+
+    weight: float | None = None  # SingleWeight: the share of viewer requests, 0..1
+    header: str | None = None  # SingleHeader: requests carrying header: value
+    value: str | None = None
+    enabled: bool = True  # the policy's Enabled: false sends no traffic to staging
+
+    def describe(self) -> str:
+        """`5% of traffic` or `requests with header aws-cf-cd-x: y`."""
+        if not self.enabled:
+            return "policy disabled: no traffic"
+        if self.header is not None:
+            return f"requests with header {self.header}: {self.value}"
+        if self.weight is not None:
+            return f"{self.weight * 100:g}% of traffic"
+        return "traffic not configured"
+
+
+@dataclass(frozen=True)
 class Distribution:
     id: str | None  # None: a get-distribution-config export does not carry it
     name: str = ""  # the TOML name or the distribution's Comment
@@ -150,6 +170,13 @@ class Distribution:
     enabled: bool = True
     staging: bool = False  # a continuous-deployment staging distribution
     continuous_deployment_policy_id: str | None = None  # set on the primary
+    # continuous deployment linked through the policy (sources/deployment.py): on the
+    # staging distribution its primary's id, on the primary its staging distribution's
+    # id (or DomainName when the source lacks it); both carry the policy's traffic
+    staging_of: str | None = None
+    staging_distribution: str | None = None
+    staging_traffic: StagingTraffic | None = None
+    deployment_note: str = ""  # what the source does not say: "primary not known: …"
     tenant_of: str | None = None  # a distribution tenant: the multi-tenant distribution's id
     tenant_only: bool = False  # ConnectionMode tenant-only: viewers come through tenants
     parameter_defaults: tuple[tuple[str, str], ...] = ()  # TenantConfig default values
@@ -163,10 +190,17 @@ class Distribution:
     def tags(self) -> tuple[str, ...]:
         """Short markers for the picker: staging, continuous deployment, tenant."""
         found = []
-        if self.staging:
+        traffic = f" ({self.staging_traffic.describe()})" if self.staging_traffic else ""
+        if self.staging and self.staging_of:
+            found.append(f"staging of {self.staging_of}{traffic}")
+        elif self.staging:
             found.append("staging distribution (continuous deployment)")
-        if self.continuous_deployment_policy_id:
+        if self.staging_distribution:
+            found.append(f"has staging distribution {self.staging_distribution}{traffic}")
+        elif self.continuous_deployment_policy_id:
             found.append(f"continuous deployment policy {self.continuous_deployment_policy_id}")
+        if self.deployment_note:
+            found.append(self.deployment_note)
         if self.tenant_of:
             found.append(f"tenant of {self.tenant_of}")
         if self.tenant_only:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
+from cftui.engine.results import Report
+from cftui.engine.verdict.group import GroupSpec, GroupVerdict, judge_group
 from cftui.logs.demo import DEMO_DISTRIBUTION_ID
 
 if TYPE_CHECKING:
@@ -45,13 +47,53 @@ class OriginEntry:
 
 
 @dataclass(frozen=True)
+class GroupMember:
+    """One member of an origin group: its target (None: cannot be checked) and why not."""
+
+    origin: str  # the origin id the GroupSpec names
+    target: Target | None
+    why_not: str = ""
+
+
+@dataclass(frozen=True)
+class OriginGroupEntry:
+    """An origin group in the picker, judged by the engine from its members' reports."""
+
+    key: str
+    spec: GroupSpec
+    members: tuple[GroupMember, ...]
+
+    def verdict(self, reports: Mapping[Target, Report]) -> GroupVerdict:
+        """engine.verdict.group.judge_group on the last report of each member."""
+        by_origin: dict[str, Sequence[Report]] = {}
+        unchecked: dict[str, str] = {}
+        for member in self.members:
+            report = reports.get(member.target) if member.target is not None else None
+            if report is not None:
+                by_origin[member.origin] = (report,)
+            elif member.why_not:
+                unchecked[member.origin] = member.why_not
+        return judge_group(self.spec, by_origin, unchecked)
+
+    def first_unchecked(self, reports: Mapping[Target, Report]) -> Target | None:
+        """The first checkable member without a report (primary first), else the first
+        checkable member."""
+        targets = [m.target for m in self.members if m.target is not None]
+        return next((t for t in targets if t not in reports), targets[0] if targets else None)
+
+    def haystack(self) -> str:
+        return " ".join(("group", self.spec.id, *(m.origin for m in self.members))).lower()
+
+
+@dataclass(frozen=True)
 class EntryGroup:
-    """A distribution (or the demo set) holding origins."""
+    """A distribution (or the demo set) holding origins, and its origin groups."""
 
     key: str
     title: str  # distribution id
     subtitle: str  # aliases, comment
     entries: tuple[OriginEntry, ...]
+    origin_groups: tuple[OriginGroupEntry, ...] = ()
 
     def haystack(self) -> str:
         return f"{self.title} {self.subtitle}".lower()
@@ -85,20 +127,34 @@ class PickerEntries:
                    AdhocDefaults(ca_file=overrides.get("ca_file")))
 
     @classmethod
-    def from_demo(cls, origins: Iterable[DemoOrigin]) -> PickerEntries:
-        """The demo origins as one group."""
+    def from_demo(cls, origins: Iterable[DemoOrigin],
+                  groups: Iterable[GroupSpec] | None = None) -> PickerEntries:
+        """The demo origins as one group; `groups` (default: the demo's origin groups
+        whose members are all present) are judged from their members' reports."""
+        from cftui.demo.origins import DEMO_GROUPS
+
         origins = list(origins)
+        targets = {o.key: o.target for o in origins}
+        specs = tuple(groups if groups is not None else
+                      (g for g in DEMO_GROUPS if {g.primary, g.secondary} <= set(targets)))
         entries = tuple(
             OriginEntry(key=f"demo/{o.key}", name=o.title, domain=o.target.domain,
                         port=o.target.port, protocols=o.target.protocols,
                         host_header=o.target.host_header,
                         forwards_host=o.target.host_header is not None,
                         target=o.target, note=o.description,
+                        groups=_roles_in(specs, o.key),
                         log_key=(DEMO_DISTRIBUTION_ID, o.key))
             for o in origins
         )
+        origin_groups = tuple(
+            OriginGroupEntry(f"demo/group/{g.id}", g, tuple(
+                GroupMember(m, targets.get(m), "" if m in targets else "not running")
+                for m in (g.primary, g.secondary) if m is not None))
+            for g in specs)
         ca_file = origins[0].target.ca_file if origins else None
-        group = EntryGroup("demo", "demo", "loopback origins, broken on purpose", entries)
+        group = EntryGroup("demo", "demo", "loopback origins, broken on purpose", entries,
+                           origin_groups)
         return cls((group,), "demo", (), AdhocDefaults(ca_file=ca_file))
 
     def entries(self) -> Iterator[OriginEntry]:
@@ -115,8 +171,14 @@ class PickerEntries:
             head = group.haystack()
             keep = tuple(e for e in group.entries
                          if all(w in head or w in e.haystack() for w in words))
-            if keep:
-                groups.append(EntryGroup(group.key, group.title, group.subtitle, keep))
+            kept = {e.target for e in keep if e.target is not None}
+            origin_groups = tuple(
+                g for g in group.origin_groups
+                if kept & {m.target for m in g.members}
+                or all(w in head or w in g.haystack() for w in words))
+            if keep or origin_groups:
+                groups.append(EntryGroup(group.key, group.title, group.subtitle, keep,
+                                         origin_groups))
         return PickerEntries(tuple(groups), self.source, self.notes, self.adhoc)
 
     def find(self, target: Target) -> OriginEntry | None:
@@ -130,18 +192,35 @@ class PickerEntries:
 
 
 def _group(dist: Distribution, index: int, overrides: dict[str, Any]) -> EntryGroup:
-    subtitle = ", ".join((*dist.aliases, dist.name, *dist.tags) if dist.name
-                         else (*dist.aliases, *dist.tags))
+    # the markers first (staging of …, tenant of …): a long list of aliases is what an
+    # 80-column picker cuts off
+    subtitle = ", ".join((*dist.tags, *dist.aliases, dist.name) if dist.name
+                         else (*dist.tags, *dist.aliases))
     key = f"dist{index}:{dist.label}"
-    return EntryGroup(key, dist.label, subtitle,
-                      tuple(_entry(o, key, overrides, _roles(dist, o.id), dist.label)
-                            for o in dist.origins))
+    entries = tuple(_entry(o, key, overrides, _roles_in(dist.origin_groups, o.id), dist.label)
+                    for o in dist.origins)
+    targets = {e.name: e.target for e in entries}
+    origin_groups = tuple(
+        OriginGroupEntry(f"{key}/group/{g.id}",
+                         GroupSpec(g.id, g.primary, g.secondary, g.failover_status_codes,
+                                   f"{dist.label} / {g.id}"),
+                         tuple(GroupMember(m, targets.get(m), _why_not(dist, m))
+                               for m in (g.primary, g.secondary) if m is not None))
+        for g in dist.origin_groups)
+    return EntryGroup(key, dist.label, subtitle, entries, origin_groups)
 
 
-def _roles(dist: Distribution, origin_id: str) -> str:
+def _why_not(dist: Distribution, origin_id: str) -> str:
+    found = dist.origin(origin_id)
+    if found is None:
+        return "no such origin in the distribution"
+    return found.uncheckable_reason or ""
+
+
+def _roles_in(groups: Iterable[Any], origin_id: str) -> str:
     """Where CloudFront fails over: "primary of app-failover", "secondary of …"."""
     return ", ".join(f"{'primary' if g.primary == origin_id else 'secondary'} of {g.id}"
-                     for g in dist.groups_of(origin_id))
+                     for g in groups if origin_id in (g.primary, g.secondary))
 
 
 def _entry(origin: Origin, group_key: str, overrides: dict[str, Any],

@@ -34,7 +34,9 @@ def test_continuous_deployment_is_shown(data_dir: Path) -> None:
     (dist,) = load_export(data_dir / "get-distribution-edge.json").distributions
     assert not dist.staging
     assert dist.continuous_deployment_policy_id == "cd1a2b3c-0000-4000-8000-000000000001"
-    assert dist.tags == ("continuous deployment policy cd1a2b3c-0000-4000-8000-000000000001",)
+    assert dist.tags == ("continuous deployment policy cd1a2b3c-0000-4000-8000-000000000001",
+                         "staging distribution not known: the export has no continuous "
+                         "deployment policy")
 
 
 def test_a_staging_distribution_is_marked(data_dir: Path, tmp_path: Path) -> None:

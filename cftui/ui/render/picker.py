@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 
 from cftui.engine.results import Report
-from cftui.ui.entries import EntryGroup, OriginEntry
+from cftui.engine.verdict.group import GroupVerdict, MemberState
+from cftui.ui.entries import EntryGroup, OriginEntry, OriginGroupEntry
 from cftui.ui.format import plain, safe
 from cftui.ui.glyphs import Glyphs
 
@@ -111,3 +112,70 @@ def entry_detail(entry: OriginEntry) -> Content:
     if entry.edge:
         parts.append(entry.edge)
     return safe(", ".join(plain(p) for p in parts))
+
+
+def _pending(member: MemberState) -> str:
+    """An unchecked member: not checked yet, or why it cannot be (judge_group's answer)."""
+    return "not checked yet" if member.answer == "not checked" else member.answer
+
+
+def group_summary(verdict: GroupVerdict) -> tuple[str, str, str]:
+    """The group's verdict in words, from judge_group's member states: the state, what
+    viewers get ("" when nothing to add) and the style."""
+    primary, secondary = verdict.primary, verdict.secondary
+    if primary.fails is None and (secondary is None or secondary.fails is None):
+        return "not checked yet", "", MUTED
+    if verdict.would_fail:
+        status = verdict.http_status or 502
+        if secondary is None:
+            return "would fail (the primary fails, no secondary)", \
+                f"every method gets {status}", "$error"
+        return "would fail (both members fail)", f"every method gets {status}", "$error"
+    if primary.fails:
+        assert secondary is not None
+        if secondary.fails is None:
+            return f"primary failing, secondary {_pending(secondary)}", "", "$warning"
+        return ("primary failing, secondary healthy",
+                f"GET/HEAD/OPTIONS fail over, other methods get {primary.http_status or 502}",
+                "$warning")
+    if primary.fails is None:
+        state = "failing" if secondary is not None and secondary.fails else "healthy"
+        return f"primary {_pending(primary)}, secondary {state}", "", MUTED
+    if secondary is None:
+        return "healthy", "no secondary to fail over to", "$success"
+    if secondary.fails is None:
+        return f"primary healthy, secondary {_pending(secondary)}", "", MUTED
+    if secondary.fails:
+        return "primary healthy, secondary failing", "failover would not help", "$warning"
+    return "healthy", "", "$success"
+
+
+def group_row_label(group: OriginGroupEntry, verdict: GroupVerdict, glyphs: Glyphs,
+                    indent: str = "") -> Content:
+    """`! group app-failover: primary failing, secondary healthy`, and on a second line
+    (after `indent`) what viewers get; two short lines stay readable at 80 columns."""
+    head, tail, style = group_summary(verdict)
+    mark = {"$error": glyphs.bad, "$warning": glyphs.warn, "$success": glyphs.ok}.get(style)
+    parts: list[Content | tuple[str, str]] = []
+    if mark is not None:
+        parts += [(mark, f"{style} bold"), (" ", "")]
+    parts += [("group ", "bold"), safe(group.spec.id, "bold"), (": ", ""), safe(head, style)]
+    if tail:
+        parts += [(f"\n{indent}", ""), safe(tail, style)]
+    return Content.assemble(*parts)
+
+
+def group_detail(verdict: GroupVerdict) -> Content:
+    """The line under the tree for a highlighted origin group: each member, the cause."""
+    parts = [f"primary {verdict.primary.origin}: {_member(verdict.primary)}"]
+    if verdict.secondary is not None:
+        parts.append(f"secondary {verdict.secondary.origin}: {_member(verdict.secondary)}")
+    if verdict.primary.fails is None or (verdict.secondary is not None
+                                         and verdict.secondary.fails is None):
+        parts.append("Enter checks the next unchecked member")
+    parts += [f"{c.code.value}: {c.message}" for c in verdict.causes]
+    return safe("; ".join(plain(p) for p in parts))
+
+
+def _member(member: MemberState) -> str:
+    return _pending(member) if member.fails is None else member.answer

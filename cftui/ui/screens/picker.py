@@ -13,19 +13,22 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cftui.ui.entries import OriginEntry, PickerEntries
+from cftui.ui.entries import OriginEntry, OriginGroupEntry, PickerEntries
 from cftui.ui.logs import find_group
 from cftui.ui.render.logs import progress_line, rate_badge, summary_line
 from cftui.ui.render.picker import (
     adhoc_label,
     entry_detail,
     getting_started,
+    group_detail,
     group_label,
+    group_row_label,
     origin_label,
 )
 from cftui.ui.widgets.common import cftui_app, glyphs_of
 
 ADHOC = "adhoc"
+Row = OriginEntry | OriginGroupEntry | str | None
 
 
 class FilterInput(Input):
@@ -44,6 +47,7 @@ class OriginList(OptionList):
     def __init__(self) -> None:
         super().__init__(id="origins", compact=True)
         self.entries: dict[str, OriginEntry] = {}
+        self.origin_groups: dict[str, OriginGroupEntry] = {}
 
     def on_key(self, event: Key) -> None:
         if event.is_printable and event.character and event.character != " ":
@@ -57,11 +61,13 @@ class OriginList(OptionList):
         return [str(option.prompt) for option in self.options]
 
     @property
-    def current(self) -> OriginEntry | str | None:
+    def current(self) -> Row:
         option = self.highlighted_option
         if option is None or option.id is None:
             return None
-        return ADHOC if option.id == ADHOC else self.entries.get(option.id)
+        if option.id == ADHOC:
+            return ADHOC
+        return self.entries.get(option.id) or self.origin_groups.get(option.id)
 
 
 class PickerScreen(Screen[None]):
@@ -133,10 +139,12 @@ class PickerScreen(Screen[None]):
         previous = origins.highlighted_option.id if origins.highlighted_option else None
         options: list[Option] = []
         origins.entries = {}
+        origins.origin_groups = {}
         for group in shown.groups:
             options.append(Option(group_label(group), id=f"g:{group.key}", disabled=True))
+            rows = len(group.entries) + len(group.origin_groups)
             for index, entry in enumerate(group.entries):
-                last = index == len(group.entries) - 1
+                last = index == rows - 1
                 guide = (glyphs.guide_last if last else glyphs.guide_mid) + " "
                 report = reports.get(entry.target) if entry.target is not None else None
                 label = origin_label(entry, glyphs, report)
@@ -146,6 +154,16 @@ class PickerScreen(Screen[None]):
                 options.append(Option(Content.assemble((guide, "$text-muted"), label),
                                       id=f"o:{entry.key}"))
                 origins.entries[f"o:{entry.key}"] = entry
+            for index, origin_group in enumerate(group.origin_groups, len(group.entries)):
+                last = index == rows - 1
+                guide = (glyphs.guide_last if last else glyphs.guide_mid) + " "
+                # the second line continues the tree's guide, then the mark's width
+                indent = (" " * len(guide) if last else glyphs.lane.ljust(len(guide))) + "  "
+                label = group_row_label(origin_group, origin_group.verdict(reports), glyphs,
+                                        indent)
+                options.append(Option(Content.assemble((guide, "$text-muted"), label),
+                                      id=f"og:{origin_group.key}"))
+                origins.origin_groups[f"og:{origin_group.key}"] = origin_group
         options.append(Option(adhoc_label(text if not shown.groups else "", glyphs), id=ADHOC))
         origins.set_options(options)
         ids = [o.id for o in options if not o.disabled and o.id is not None]
@@ -157,10 +175,12 @@ class PickerScreen(Screen[None]):
     def refresh_verdicts(self) -> None:
         self.rebuild(self.query_one("#filter", Input).value)
 
-    def show_detail(self, data: OriginEntry | str | None) -> None:
+    def show_detail(self, data: Row) -> None:
         detail = self.query_one("#entry-detail", Static)
         if isinstance(data, OriginEntry):
             detail.update(entry_detail(data))
+        elif isinstance(data, OriginGroupEntry):
+            detail.update(group_detail(data.verdict(cftui_app(self).reports)))
         else:
             detail.update(Content.styled("check any domain: port, protocols and Host header "
                                          "in the next step", "$text-muted"))
@@ -185,8 +205,16 @@ class PickerScreen(Screen[None]):
 
     # --- actions ---------------------------------------------------------------------
 
-    def choose(self, data: OriginEntry | str | None) -> None:
-        if isinstance(data, OriginEntry):
+    def choose(self, data: Row) -> None:
+        if isinstance(data, OriginGroupEntry):
+            # a group is checked through its members: the next one without a report
+            target = data.first_unchecked(cftui_app(self).reports)
+            if target is None:
+                self.notify(f"No member of group {data.spec.id} can be checked", markup=False,
+                            severity="warning")
+            else:
+                cftui_app(self).open_check(target)
+        elif isinstance(data, OriginEntry):
             if data.target is None:
                 self.notify(f"Cannot check {data.name}: {data.note}", markup=False,
                             severity="warning")
