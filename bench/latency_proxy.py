@@ -124,6 +124,10 @@ class LatencyProxy:
 
         return asyncio.run_coroutine_threadsafe(listen(), self._loop).result(5)
 
+    def pids(self) -> list[int]:
+        """Processes other than the caller's that carry the traffic: none, it is a thread."""
+        return []
+
     def reset(self) -> None:
         with self._lock:
             self._stats = Stats(self._stats.rtt_ms)
