@@ -2,10 +2,12 @@
 
 On loopback a check is a few milliseconds of work; across the internet what counts
 is how many round trips happen one after another. This script starts one healthy
-loopback origin (Python `ssl`, RSA; TLS 1.0-1.3 by default, --origin modern
-for TLS 1.2+), puts it behind the user-space
-latency proxy of bench/latency_proxy.py at each RTT (at 0 ms the tools talk to
-the origin directly), and times as processes, median of N runs:
+loopback origin (RSA; TLS 1.0-1.3 by default, --origin modern for TLS 1.2+),
+served by nginx (bench/nginx_origin.py; Python `ssl` threads in this process if
+nginx is missing, or with --servers python), puts it behind the user-space
+latency proxy of bench/latency_proxy.py at each RTT, run in processes of its own
+(bench/proxy_processes.py; --proxies 0 runs it as a thread here), at 0 ms the
+tools talk to the origin directly, and times as processes, median of N runs:
 
 - `cftui check DOMAIN --connect-to 127.0.0.1 --port P --protocols
   SSLv3,TLSv1,TLSv1.1,TLSv1.2 --ca-file ROOT --format json` (HTTP included);
@@ -16,12 +18,14 @@ the origin directly), and times as processes, median of N runs:
   SSLYZE environment variable, or sslyze on PATH);
 
 printing wall time, TCP connections and round trips on the critical path, then
-50 origins at 100 ms in one `cftui check --config` process, `cftui check --help`,
-and the issue's goals with met / not met. Round trips: see bench/latency_proxy.py
+50 origins at 100 ms in one `cftui check --config` process (with the CPU that
+cftui and each part of the apparatus used in it), `cftui check --help`, and the
+issue's goals with met / not met. Round trips: see bench/latency_proxy.py
 and docs/benchmarks.md.
 
 Usage: python bench/bench_latency.py [--runs N] [--quick] [--rtts 0,20,100]
                                     [--origin wide|modern] [--fifty N]
+                                    [--servers nginx|python] [--proxies N]
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency_proxy import LatencyProxy
 from nginx_origin import NGINX, NginxOrigins, cpu_seconds
+from proxy_processes import ProxyProcesses
 
 from cftui.demo.pki import Issued, Pki
 from cftui.demo.servers import TlsOrigin
@@ -63,6 +68,9 @@ def cftui_command() -> list[str]:
 
 def sslyze_command() -> str | None:
     return os.environ.get("SSLYZE") or shutil.which("sslyze")
+
+
+Proxy = LatencyProxy | ProxyProcesses
 
 
 @dataclass
@@ -101,7 +109,7 @@ class Lab:
     this process, which compete with the proxy for its interpreter lock."""
 
     def __init__(self, stack: contextlib.ExitStack, workdir: Path, kind: str = "wide",
-                 server: str = "nginx"):
+                 server: str = "nginx", proxy_processes: int = 0):
         self.stack = stack
         self.kind = kind
         self.workdir = workdir
@@ -117,8 +125,10 @@ class Lab:
         self.python_origins: list[TlsOrigin] = []
         self.nginxes: list[NginxOrigins] = []
         self.origin_port = self.new_origins(1)[0]
-        self.proxies: dict[float, LatencyProxy] = {}
-        self.proxy_kind = "a thread of this process"
+        self.proxy_processes = proxy_processes
+        self.proxies: dict[float, Proxy] = {}
+        self.proxy_kind = (f"{proxy_processes} process(es) of its own" if proxy_processes
+                           else "a thread of this process")
         self.ports: dict[float, int] = {}  # RTT -> the proxy port in front of the origin
 
     def new_origins(self, count: int) -> list[int]:
@@ -158,14 +168,17 @@ class Lab:
         parts = {"bench process": own.ru_utime + own.ru_stime}
         if self.nginxes:
             parts["nginx"] = cpu_seconds([p for n in self.nginxes for p in n.pids()])
-        pids = [pid for proxy in self.proxies.values() for pid in proxy.pids()]
-        if pids:
-            parts["proxy processes"] = cpu_seconds(pids)
+        for rtt, proxy in self.proxies.items():  # one by one: is any of them saturated?
+            for i, pid in enumerate(proxy.pids()):
+                parts[f"proxy process {i + 1} at {rtt:g} ms"] = cpu_seconds([pid])
         return parts
 
-    def proxy(self, rtt: float) -> LatencyProxy:
+    def proxy(self, rtt: float) -> Proxy:
         if rtt not in self.proxies:
-            self.proxies[rtt] = self.stack.enter_context(LatencyProxy(rtt))
+            proxy: Proxy = (ProxyProcesses(rtt, self.proxy_processes) if self.proxy_processes
+                            else LatencyProxy(rtt))
+            self.stack.enter_context(proxy)
+            self.proxies[rtt] = proxy
         return self.proxies[rtt]
 
     def port(self, rtt: float) -> int:
@@ -357,9 +370,9 @@ def goals(by: dict[tuple[str, float], Row], fifty_ms: float | None, help_ms: flo
 
 
 @contextlib.contextmanager
-def lab_running(kind: str, server: str = "nginx") -> Iterator[Lab]:
+def lab_running(kind: str, server: str = "nginx", proxies: int = 0) -> Iterator[Lab]:
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
-        yield Lab(stack, Path(tmp), kind, server)
+        yield Lab(stack, Path(tmp), kind, server, proxies)
 
 
 def main() -> int:
@@ -374,6 +387,8 @@ def main() -> int:
     parser.add_argument("--servers", choices=("nginx", "python"), default="nginx",
                         help="who serves the origins: nginx (default; Python if nginx is "
                         "missing) or Python ssl threads in this process")
+    parser.add_argument("--proxies", type=int, default=2,
+                        help="latency proxy processes per RTT (0: a thread of this process)")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     runs = 3 if args.quick else args.runs
@@ -389,7 +404,7 @@ def main() -> int:
           f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
           f"{runs} runs (sslyze fewer), medians; {args.origin} origin; "
           f"cftui: {' '.join(cftui_command())}; sslyze: {sy or 'not installed'}\n")
-    with lab_running(args.origin, args.servers) as lab:
+    with lab_running(args.origin, args.servers, args.proxies) as lab:
         print(f"origins: {lab.server}; latency proxy: {lab.proxy_kind}\n")
         tools: list[tuple[str, Tool, Callable[[float], int]]] = [
             ("cftui check", cftui_check(lab), lambda rtt: runs),
@@ -408,11 +423,11 @@ def main() -> int:
         by = {(r.tool, r.rtt): r for r in rows}
         print_table(rows, by)
         for rtt in rtts:
-            cftui = by[("cftui check", rtt)]
-            reported = [s.reported for s in cftui.samples if s.reported is not None]
+            row = by[("cftui check", rtt)]
+            reported = [s.reported for s in row.samples if s.reported is not None]
             if reported:
                 print(f"\ncftui's report counts {reported[-1]} connections at {rtt:g} ms "
-                      f"(the proxy/origin {cftui.connections}).", end="")
+                      f"(the proxy/origin {row.connections}).", end="")
         print()
         fifty = None
         if args.fifty and 100.0 in rtts:
@@ -425,7 +440,8 @@ def main() -> int:
                   f"{case.cftui_cpu:.2f} s ({case.cftui_cpu / wall_s:.0%} of one core)")
             print("  apparatus CPU in that run: " + ", ".join(
                 f"{part} {seconds:.2f} s ({seconds / wall_s:.0%} of one core)"
-                for part, seconds in case.apparatus_cpu.items()))
+                for part, seconds in case.apparatus_cpu.items()
+                if seconds >= 0.005 or not part.startswith("proxy")))
         help_ms = help_time(20)
         print(f"\n`cftui check --help`: {help_ms:.0f} ms (median of 20)")
         goals(by, fifty, help_ms)
