@@ -2,10 +2,12 @@
 
 On loopback a check is a few milliseconds of work; across the internet what counts
 is how many round trips happen one after another. This script starts one healthy
-loopback origin (Python `ssl`, RSA; TLS 1.0-1.3 by default, --origin modern
-for TLS 1.2+), puts it behind the user-space
-latency proxy of bench/latency_proxy.py at each RTT (at 0 ms the tools talk to
-the origin directly), and times as processes, median of N runs:
+loopback origin (RSA; TLS 1.0-1.3 by default, --origin modern for TLS 1.2+),
+served by nginx (bench/nginx_origin.py; Python `ssl` threads in this process if
+nginx is missing, or with --servers python), puts it behind the user-space
+latency proxy of bench/latency_proxy.py at each RTT, run in processes of its own
+(bench/proxy_processes.py; --proxies 0 runs it as a thread here), at 0 ms the
+tools talk to the origin directly, and times as processes, median of N runs:
 
 - `cftui check DOMAIN --connect-to 127.0.0.1 --port P --protocols
   SSLv3,TLSv1,TLSv1.1,TLSv1.2 --ca-file ROOT --format json` (HTTP included);
@@ -16,12 +18,14 @@ the origin directly), and times as processes, median of N runs:
   SSLYZE environment variable, or sslyze on PATH);
 
 printing wall time, TCP connections and round trips on the critical path, then
-50 origins at 100 ms in one `cftui check --config` process, `cftui check --help`,
-and the issue's goals with met / not met. Round trips: see bench/latency_proxy.py
+50 origins at 100 ms in one `cftui check --config` process (with the CPU that
+cftui and each part of the apparatus used in it), `cftui check --help`, and the
+issue's goals with met / not met. Round trips: see bench/latency_proxy.py
 and docs/benchmarks.md.
 
 Usage: python bench/bench_latency.py [--runs N] [--quick] [--rtts 0,20,100]
                                     [--origin wide|modern] [--fifty N]
+                                    [--servers nginx|python] [--proxies N]
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -43,6 +48,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency_proxy import LatencyProxy
+from nginx_origin import NGINX, NginxOrigins, cpu_seconds
+from proxy_processes import ProxyProcesses
 
 from cftui.demo.pki import Issued, Pki
 from cftui.demo.servers import TlsOrigin
@@ -61,6 +68,9 @@ def cftui_command() -> list[str]:
 
 def sslyze_command() -> str | None:
     return os.environ.get("SSLYZE") or shutil.which("sslyze")
+
+
+Proxy = LatencyProxy | ProxyProcesses
 
 
 @dataclass
@@ -92,35 +102,88 @@ class Row:
 
 
 class Lab:
-    """One healthy origin, reachable directly (RTT 0) or through a proxy per RTT."""
+    """Healthy origins, reachable directly (RTT 0) or through a proxy per RTT.
 
-    def __init__(self, stack: contextlib.ExitStack, workdir: Path, kind: str = "wide"):
+    The origins are served by nginx (bench/nginx_origin.py) unless `server` is
+    "python" or nginx is missing or fails to start: then by Python `ssl` servers in
+    this process, which compete with the proxy for its interpreter lock."""
+
+    def __init__(self, stack: contextlib.ExitStack, workdir: Path, kind: str = "wide",
+                 server: str = "nginx", proxy_processes: int = 0):
         self.stack = stack
         self.kind = kind
         self.workdir = workdir
         pki = Pki.create("cftui Latency Bench")
         self.ca_file = pki.write_root(workdir)
         self.leaf: Issued = pki.issue(NAME)
-        self.origin = self.new_origin()
-        self.proxies: dict[float, LatencyProxy] = {}
-        self.ports: dict[float, int] = {}  # RTT -> the proxy port in front of `origin`
+        self.leaf_files = self.leaf.write(workdir, "leaf")
+        self.server = server
+        if server == "nginx" and NGINX is None:
+            print("note: nginx is not installed; the origins are Python ssl servers in this "
+                  "process", file=sys.stderr)
+            self.server = "python"
+        self.python_origins: list[TlsOrigin] = []
+        self.nginxes: list[NginxOrigins] = []
+        self.origin_port = self.new_origins(1)[0]
+        self.proxy_processes = proxy_processes
+        self.proxies: dict[float, Proxy] = {}
+        self.proxy_kind = (f"{proxy_processes} process(es) of its own" if proxy_processes
+                           else "a thread of this process")
+        self.ports: dict[float, int] = {}  # RTT -> the proxy port in front of the origin
 
-    def new_origin(self) -> TlsOrigin:
-        """"wide": TLS 1.0-1.3 with legacy suites, so every s_client run completes a
-        handshake and cftui enumerates suites under three protocols; "modern": TLS 1.2+."""
+    def new_origins(self, count: int) -> list[int]:
+        """Start `count` more origins; their ports. "wide": TLS 1.0-1.3 with legacy
+        suites, so every s_client run completes a handshake and cftui enumerates suites
+        under three protocols; "modern": TLS 1.2+."""
+        if self.server == "nginx":
+            try:
+                nginx = NginxOrigins(self.leaf_files.chain, self.leaf_files.key,
+                                     self.workdir / f"nginx{len(self.nginxes)}", count,
+                                     self.kind)
+                self.nginxes.append(self.stack.enter_context(nginx))
+                return nginx.ports
+            except RuntimeError as exc:
+                print(f"note: {exc}; falling back to Python ssl origins in this process",
+                      file=sys.stderr)
+                self.server = "python"
+        return [self.python_origin().port for _ in range(count)]
+
+    def python_origin(self) -> TlsOrigin:
         if self.kind == "modern":
-            return self.stack.enter_context(TlsOrigin(self.leaf, min_version="TLSv1.2"))
-        return self.stack.enter_context(TlsOrigin(
-            self.leaf, min_version="TLSv1", ciphers="DEFAULT:@SECLEVEL=0"))
+            origin = TlsOrigin(self.leaf, min_version="TLSv1.2")
+        else:
+            origin = TlsOrigin(self.leaf, min_version="TLSv1", ciphers="DEFAULT:@SECLEVEL=0")
+        self.python_origins.append(self.stack.enter_context(origin))
+        return origin
 
-    def proxy(self, rtt: float) -> LatencyProxy:
+    @property
+    def connections(self) -> int:
+        """TCP connections all origins accepted so far."""
+        return (sum(o.connections for o in self.python_origins)
+                + sum(n.connections for n in self.nginxes))
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds (user + system) used so far by each part of the apparatus."""
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        parts = {"bench process": own.ru_utime + own.ru_stime}
+        if self.nginxes:
+            parts["nginx"] = cpu_seconds([p for n in self.nginxes for p in n.pids()])
+        for rtt, proxy in self.proxies.items():  # one by one: is any of them saturated?
+            for i, pid in enumerate(proxy.pids()):
+                parts[f"proxy process {i + 1} at {rtt:g} ms"] = cpu_seconds([pid])
+        return parts
+
+    def proxy(self, rtt: float) -> Proxy:
         if rtt not in self.proxies:
-            self.proxies[rtt] = self.stack.enter_context(LatencyProxy(rtt))
+            proxy: Proxy = (ProxyProcesses(rtt, self.proxy_processes) if self.proxy_processes
+                            else LatencyProxy(rtt))
+            self.stack.enter_context(proxy)
+            self.proxies[rtt] = proxy
         return self.proxies[rtt]
 
     def port(self, rtt: float) -> int:
         if rtt not in self.ports:
-            self.ports[rtt] = self.proxy(rtt).front(self.origin.port)
+            self.ports[rtt] = self.proxy(rtt).front(self.origin_port)
         return self.ports[rtt]
 
 
@@ -177,7 +240,7 @@ def measure(lab: Lab, tool: Tool, rtt: float, runs: int) -> list[Sample]:
             proxy, port = lab.proxy(rtt), lab.port(rtt)
             proxy.reset()
         else:
-            port, before = lab.origin.port, lab.origin.connections
+            port, before = lab.origin_port, lab.connections
         start = time.monotonic()
         reported = tool(port)
         end = time.monotonic()
@@ -188,30 +251,51 @@ def measure(lab: Lab, tool: Tool, rtt: float, runs: int) -> list[Sample]:
                 print(f"  note: {stats.silent} connections carried no byte (not charged)",
                       file=sys.stderr)
         else:
-            conns, rts = lab.origin.connections - before, None
+            conns, rts = lab.connections - before, None
         samples.append(Sample((end - start) * 1000, conns, rts, reported))
     return samples
 
 
-def fifty_origins(lab: Lab, count: int, rtt: float, runs: int) -> tuple[float, int, float | None]:
+@dataclass
+class Fifty:
+    """The 50-origin case: medians over the runs, CPU in seconds per run."""
+
+    wall_ms: float
+    connections: int
+    round_trips: float | None
+    cftui_cpu: float  # the cftui process's user + system (RUSAGE_CHILDREN delta)
+    apparatus_cpu: dict[str, float]  # the bench's parts, same run
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def fifty_origins(lab: Lab, count: int, rtt: float, runs: int) -> Fifty:
     """`count` origins, each behind its own proxy port, in one `cftui check --config`."""
     proxy = lab.proxy(rtt)
     lines = ['[[distribution]]', 'id = "EBENCH"', 'name = "bench"', '']
-    for i in range(count):
-        port = proxy.front(lab.new_origin().port)
+    for i, origin_port in enumerate(lab.new_origins(count)):
+        port = proxy.front(origin_port)
         lines += ['[[distribution.origin]]', f'id = "o{i + 1}"', f'domain = "{NAME}"',
                   f'https_port = {port}', f'protocols = {json.dumps(PROTOCOLS.split(","))}',
                   'connect_to = ["127.0.0.1"]', f'ca_file = "{lab.ca_file}"', '']
     config = lab.workdir / "fifty.toml"
     config.write_text("\n".join(lines))
-    walls, conns, rts = [], 0, []
+    walls, conns, rts, cpus = [], 0, [], []
+    apparatus: dict[str, list[float]] = {}
     for _ in range(runs):
         proxy.reset()
+        cpu_before, apparatus_before = children_cpu(), lab.cpu()
         start = time.monotonic()
         out = subprocess.run([*cftui_command(), "check", "--config", str(config),
                               "--distribution", "bench", "--format", "json"],
                              capture_output=True, timeout=600, check=False)
         end = time.monotonic()
+        cpus.append(children_cpu() - cpu_before)
+        for part, seconds in lab.cpu().items():
+            apparatus.setdefault(part, []).append(seconds - apparatus_before.get(part, 0.0))
         walls.append((end - start) * 1000)
         stats = proxy.stats()
         conns = stats.connections
@@ -224,7 +308,9 @@ def fifty_origins(lab: Lab, count: int, rtt: float, runs: int) -> tuple[float, i
         if len(reports) != count or failing:
             print(f"  warning: {len(reports)} reports, {failing} would fail "
                   f"(exit {out.returncode})")
-    return statistics.median(walls), conns, statistics.median(rts)
+    return Fifty(statistics.median(walls), conns, statistics.median(rts),
+                 statistics.median(cpus),
+                 {part: statistics.median(v) for part, v in apparatus.items()})
 
 
 def help_time(runs: int) -> float:
@@ -284,9 +370,9 @@ def goals(by: dict[tuple[str, float], Row], fifty_ms: float | None, help_ms: flo
 
 
 @contextlib.contextmanager
-def lab_running(kind: str) -> Iterator[Lab]:
+def lab_running(kind: str, server: str = "nginx", proxies: int = 0) -> Iterator[Lab]:
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
-        yield Lab(stack, Path(tmp), kind)
+        yield Lab(stack, Path(tmp), kind, server, proxies)
 
 
 def main() -> int:
@@ -298,6 +384,11 @@ def main() -> int:
                         "(0 skips it)")
     parser.add_argument("--origin", choices=("wide", "modern"), default="wide",
                         help="wide: TLS 1.0-1.3 (default); modern: TLS 1.2+ only")
+    parser.add_argument("--servers", choices=("nginx", "python"), default="nginx",
+                        help="who serves the origins: nginx (default; Python if nginx is "
+                        "missing) or Python ssl threads in this process")
+    parser.add_argument("--proxies", type=int, default=2,
+                        help="latency proxy processes per RTT (0: a thread of this process)")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     runs = 3 if args.quick else args.runs
@@ -313,7 +404,8 @@ def main() -> int:
           f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
           f"{runs} runs (sslyze fewer), medians; {args.origin} origin; "
           f"cftui: {' '.join(cftui_command())}; sslyze: {sy or 'not installed'}\n")
-    with lab_running(args.origin) as lab:
+    with lab_running(args.origin, args.servers, args.proxies) as lab:
+        print(f"origins: {lab.server}; latency proxy: {lab.proxy_kind}\n")
         tools: list[tuple[str, Tool, Callable[[float], int]]] = [
             ("cftui check", cftui_check(lab), lambda rtt: runs),
             ("s_client ×4", by_hand(lab), lambda rtt: runs),
@@ -322,7 +414,7 @@ def main() -> int:
             tools.append(("sslyze", sslyze(lab, sy),
                           lambda rtt: 1 if args.quick or rtt >= 100 else max(1, runs // 2)))
         for _, tool, _ in tools:  # warm the disk cache and the interpreters' .pyc files
-            tool(lab.origin.port)
+            tool(lab.origin_port)
         rows: list[Row] = []
         for rtt in rtts:
             for name, tool, count in tools:
@@ -331,17 +423,25 @@ def main() -> int:
         by = {(r.tool, r.rtt): r for r in rows}
         print_table(rows, by)
         for rtt in rtts:
-            cftui = by[("cftui check", rtt)]
-            reported = [s.reported for s in cftui.samples if s.reported is not None]
+            row = by[("cftui check", rtt)]
+            reported = [s.reported for s in row.samples if s.reported is not None]
             if reported:
                 print(f"\ncftui's report counts {reported[-1]} connections at {rtt:g} ms "
-                      f"(the proxy/origin {cftui.connections}).", end="")
+                      f"(the proxy/origin {row.connections}).", end="")
         print()
         fifty = None
         if args.fifty and 100.0 in rtts:
-            fifty, conns, rts = fifty_origins(lab, args.fifty, 100.0, 1 if args.quick else 2)
+            case = fifty_origins(lab, args.fifty, 100.0, 1 if args.quick else 2)
+            fifty = case.wall_ms
+            wall_s = case.wall_ms / 1000
             print(f"\n{args.fifty} origins at 100 ms, one `cftui check --config` process: "
-                  f"{fifty:.0f} ms, {conns} connections, {fmt_rt(rts)} round trips (proxy)")
+                  f"{fifty:.0f} ms, {case.connections} connections, "
+                  f"{fmt_rt(case.round_trips)} round trips (proxy); cftui CPU "
+                  f"{case.cftui_cpu:.2f} s ({case.cftui_cpu / wall_s:.0%} of one core)")
+            print("  apparatus CPU in that run: " + ", ".join(
+                f"{part} {seconds:.2f} s ({seconds / wall_s:.0%} of one core)"
+                for part, seconds in case.apparatus_cpu.items()
+                if seconds >= 0.005 or not part.startswith("proxy")))
         help_ms = help_time(20)
         print(f"\n`cftui check --help`: {help_ms:.0f} ms (median of 20)")
         goals(by, fifty, help_ms)

@@ -28,6 +28,8 @@ What it counts (`Stats`):
   nobody answers = 1/2); concurrent connections overlap and count once.
 
 Run alone: python bench/latency_proxy.py --rtt 100 --upstream 8443 [--listen 9443]
+In its own process, driven by the benchmark: --serve (see `serve`, and
+bench/proxy_processes.py for the client).
 Check its timing: python bench/latency_proxy.py --selftest [--rtt 100]
 """
 
@@ -36,10 +38,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 LOCALHOST = "127.0.0.1"
 _CHUNK = 65536
@@ -66,6 +71,17 @@ class Stats:
                 total += last - first
                 reached = last
         return total * 1000
+
+    def merged(self) -> list[tuple[float, float]]:
+        """The in-flight intervals as their union (sorted, disjoint); clipping the union
+        gives the same network_ms as clipping the intervals."""
+        out: list[tuple[float, float]] = []
+        for first, last in sorted(self.intervals):
+            if out and first <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], last))
+            elif last > first:
+                out.append((first, last))
+        return out
 
     def round_trips(self, start: float | None = None, end: float | None = None) -> float | None:
         """Round trips on the critical path: network_ms / RTT (None at RTT 0)."""
@@ -123,6 +139,10 @@ class LatencyProxy:
             return port
 
         return asyncio.run_coroutine_threadsafe(listen(), self._loop).result(5)
+
+    def pids(self) -> list[int]:
+        """Processes other than the caller's that carry the traffic: none, it is a thread."""
+        return []
 
     def reset(self) -> None:
         with self._lock:
@@ -216,12 +236,19 @@ class LatencyProxy:
                 return
 
 
-def selftest(rtt_ms: float = 100, slack_ms: float = 20) -> None:
+def selftest(rtt_ms: float = 100, slack_ms: float = 20, processes: int = 0) -> None:
     """Against a loopback echo server: connect() is instant, the first echo comes back
     after 2 RTT (handshake + one exchange), the next after 3, order is kept, and the
     proxy counts 1 connection and 4 round trips (handshake, two exchanges, and the
-    FIN each way, a half each)."""
-    with socket.create_server((LOCALHOST, 0)) as listener, LatencyProxy(rtt_ms) as proxy:
+    FIN each way, a half each). `processes`: test bench/proxy_processes.py's
+    `ProxyProcesses` with that many processes instead of a `LatencyProxy` thread."""
+    if processes:
+        from proxy_processes import ProxyProcesses
+
+        proxied: contextlib.AbstractContextManager[Any] = ProxyProcesses(rtt_ms, processes)
+    else:
+        proxied = LatencyProxy(rtt_ms)
+    with socket.create_server((LOCALHOST, 0)) as listener, proxied as proxy:
         def echo() -> None:
             conn, _ = listener.accept()
             with conn:
@@ -241,12 +268,46 @@ def selftest(rtt_ms: float = 100, slack_ms: float = 20) -> None:
         end = time.monotonic()
         stats = proxy.stats()
     rts = stats.round_trips(start, end) or 0.0
-    print(f"selftest at {rtt_ms:g} ms RTT: echoes {[(w, round(t)) for w, t in echoes]} ms, "
+    label = f" ({processes} proxy processes)" if processes else ""
+    print(f"selftest at {rtt_ms:g} ms RTT{label}: echoes {[(w, round(t)) for w, t in echoes]} ms, "
           f"{stats.connections} connection, {rts:.2f} round trips")
     assert [w for w, _ in echoes] == [b"one", b"two"], echoes
     assert abs(echoes[0][1] - 2 * rtt_ms) < slack_ms, echoes
     assert abs(echoes[1][1] - 3 * rtt_ms) < slack_ms, echoes
     assert stats.connections == 1 and abs(rts - 4) < 0.05, (stats.connections, rts)
+    spread = Stats(rtt_ms, intervals=[(0.0, 2.0), (1.0, 3.0), (5.0, 6.0), (5.5, 5.7), (7.0, 7.0)])
+    union = Stats(rtt_ms, intervals=spread.merged())
+    assert union.intervals == [(0.0, 3.0), (5.0, 6.0)], union.intervals
+    for lo, hi in ((None, None), (0.5, 5.5), (2.5, 9.0)):
+        assert abs(spread.network_ms(lo, hi) - union.network_ms(lo, hi)) < 1e-9, (lo, hi)
+
+
+def serve(rtt_ms: float) -> None:
+    """A proxy for another process (bench/proxy_processes.py), driven by one command
+    per line on stdin, one JSON line back on stdout: `front UPSTREAM [LISTEN]` ->
+    {"port": N}; `reset` -> {}; `stats` -> {"connections", "silent", "intervals"}
+    (the intervals merged); `quit` or EOF stops it."""
+    def reply(value: object) -> None:
+        sys.stdout.write(json.dumps(value) + "\n")
+        sys.stdout.flush()
+
+    with LatencyProxy(rtt_ms) as proxy:
+        reply({"ready": True})
+        for line in sys.stdin:
+            command, *args = line.split() or [""]
+            if command == "front":
+                reply({"port": proxy.front(*(int(a) for a in args[:2]))})
+            elif command == "reset":
+                proxy.reset()
+                reply({})
+            elif command == "stats":
+                stats = proxy.stats()
+                reply({"connections": stats.connections, "silent": stats.silent,
+                       "intervals": stats.merged()})
+            elif command == "quit":
+                break
+            else:
+                reply({"error": f"unknown command {command!r}"})
 
 
 def main() -> int:
@@ -255,9 +316,16 @@ def main() -> int:
     parser.add_argument("--upstream", type=int, help="the loopback origin port")
     parser.add_argument("--listen", type=int, default=0, help="port to listen on (default any)")
     parser.add_argument("--selftest", action="store_true", help="check the proxy's timing")
+    parser.add_argument("--processes", type=int, default=0,
+                        help="with --selftest: test the proxy in N processes of its own")
+    parser.add_argument("--serve", action="store_true",
+                        help="take commands on stdin (see serve(); used by the benchmark)")
     args = parser.parse_args()
+    if args.serve:
+        serve(args.rtt)
+        return 0
     if args.selftest:
-        selftest(args.rtt or 100)
+        selftest(args.rtt or 100, processes=args.processes)
         return 0
     if args.upstream is None:
         parser.error("--upstream PORT is required")
