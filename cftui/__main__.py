@@ -1,7 +1,5 @@
 """python -m cftui"""
 
-import sys
+from cftui.cli import entry
 
-from cftui.cli import main
-
-sys.exit(main())
+entry()

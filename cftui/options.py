@@ -177,15 +177,15 @@ def _origin_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _ca_file(path: str) -> str:
-    """A CA bundle: a regular file under the cap, whose PEM parses (load_pem_file keeps
-    what it parsed, so a file named for many targets is read once)."""
+    """A CA bundle: a regular file under the cap holding PEM certificates (the framing
+    checked here, before anything connects; parsed by the check, see engine/preload)."""
     from cftui.engine import targets
-    from cftui.engine.x509.anchors import TrustStoreError, load_pem_file
+    from cftui.engine.x509.anchors import TrustStoreError, check_pem_file
 
     path = targets.ca_file(path)
     try:
-        load_pem_file(path)
-    except (TrustStoreError, OSError) as exc:
+        check_pem_file(path)
+    except TrustStoreError as exc:
         raise ValueError(str(exc)) from None
     return path
 

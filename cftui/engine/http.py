@@ -101,12 +101,30 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
           protocols: Sequence[Protocol], read_timeout: float,
           client_cert: str | None = None, client_key: str | None = None,
           completion_timeout: float | None = None,
-          http_version: str = profile.DEFAULT_HTTP_VERSION) -> HttpResult:
+          http_version: str = profile.DEFAULT_HTTP_VERSION,
+          first: socket.socket | OSError | None = None) -> HttpResult:
     """Handshake as CloudFront (presenting `client_cert` for origin mTLS, as CloudFront
     presents the ACM certificate OriginMtlsConfig names), send GET, read the response.
     With `http_version` "http2" ALPN offers h2 and the GET goes over HTTP/2 when the
-    origin picks it (HTTP/1.1 otherwise, as CloudFront falls back)."""
+    origin picks it (HTTP/1.1 otherwise, as CloudFront falls back). `first`: the first
+    try's connection, already made (or how making it failed); fetch closes it."""
     start = time.monotonic()
+    pending = [first] if first is not None else []
+    try:
+        return _fetch(endpoint, start, pending, sni=sni, host=host, path=path,
+                      protocols=protocols, read_timeout=read_timeout,
+                      client_cert=client_cert, client_key=client_key,
+                      completion_timeout=completion_timeout, http_version=http_version)
+    finally:
+        for unused in pending:
+            if isinstance(unused, socket.socket):
+                unused.close()
+
+
+def _fetch(endpoint: Endpoint, start: float, pending: list[socket.socket | OSError], *,
+           sni: str, host: str, path: str, protocols: Sequence[Protocol],
+           read_timeout: float, client_cert: str | None, client_key: str | None,
+           completion_timeout: float | None, http_version: str) -> HttpResult:
 
     def result(outcome: str, **kw: object) -> HttpResult:
         return HttpResult(address=endpoint.address, outcome=HttpOutcome(outcome),
@@ -131,7 +149,8 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
     answer, retries = endpoint.retry(
         lambda: _connect_and_exchange(endpoint, ctx, result, sni=sni, host=host, path=path,
                                       read_timeout=read_timeout,
-                                      completion_timeout=completion_timeout),
+                                      completion_timeout=completion_timeout,
+                                      first=pending.pop() if pending else None),
         lambda a: (a.outcome in (HttpOutcome.ERROR, HttpOutcome.TLS_FAILED)
                    and a.error in RETRYABLE),
         lambda a: a.error)
@@ -140,9 +159,12 @@ def fetch(endpoint: Endpoint, *, sni: str, host: str, path: str,
 
 def _connect_and_exchange(endpoint: Endpoint, ctx: SSL.Context,
                           result: Callable[..., HttpResult], *, sni: str, host: str, path: str,
-                          read_timeout: float, completion_timeout: float | None) -> HttpResult:
+                          read_timeout: float, completion_timeout: float | None,
+                          first: socket.socket | OSError | None = None) -> HttpResult:
     try:
-        sock = connect(endpoint)
+        if isinstance(first, OSError):
+            raise first
+        sock = first if first is not None else connect(endpoint)
     except OSError as exc:
         return result("error", error=describe_os_error(exc))
     wire = WireLog()

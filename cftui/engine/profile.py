@@ -383,6 +383,8 @@ OPENSSL3_LACKS = frozenset({
     "ECDHE-RSA-DES-CBC3-SHA", "ECDHE-ECDSA-DES-CBC3-SHA", "EDH-RSA-DES-CBC3-SHA",
     "SEED-SHA", "IDEA-CBC-SHA", "DES-CBC-SHA",
 })
+#: OriginSslProtocols the local OpenSSL can speak in a real handshake (not SSLv3).
+LOCAL_PROTOCOLS = frozenset({Protocol.TLSv1, Protocol.TLSv1_1, Protocol.TLSv1_2})
 #: CloudFront's suites the local OpenSSL can still offer in a real handshake.
 LOCAL_SUITES: tuple[CipherSuite, ...] = tuple(
     s for s in CLOUDFRONT_SUITES if s.openssl_name not in OPENSSL3_LACKS)

@@ -8,17 +8,18 @@ the last stage is done; it then decides each stage's final status.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from cftui.engine import steps
+from cftui.engine import profile, steps
 from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
 from cftui.engine.net import dns
 from cftui.engine.net.budget import Budget
-from cftui.engine.net.connect import Cancelled, Endpoint
+from cftui.engine.net.connect import Cancelled, Endpoint, connect
 from cftui.engine.net.tcp import tcp_connect
 from cftui.engine.profile import sni_name
 from cftui.engine.results import (
@@ -217,11 +218,21 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
 
 
 def _fetch(endpoint: Endpoint, **options: Any) -> HttpResult:
-    # imported here, in the worker: loading OpenSSL's bindings overlaps the scan's first
-    # round trips instead of delaying them
-    from cftui.engine.http import fetch
-
-    return fetch(endpoint, **options)
+    """The real handshake and request. Its TCP connection is made first: OpenSSL's
+    bindings load (here, or in the caller's preload) while it is on its way."""
+    first: socket.socket | OSError | None = None
+    if profile.LOCAL_PROTOCOLS.intersection(options["protocols"]):  # else nothing to send
+        try:
+            first = connect(endpoint)
+        except OSError as exc:
+            first = exc
+    try:
+        from cftui.engine.http import fetch
+    except BaseException:
+        if isinstance(first, socket.socket):
+            first.close()
+        raise
+    return fetch(endpoint, first=first, **options)
 
 
 __all__ = ["check"]

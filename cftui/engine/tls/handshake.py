@@ -18,7 +18,7 @@ from cftui.engine import profile
 from cftui.engine.net.connect import wait_for
 from cftui.engine.profile import Protocol
 
-_VERSIONS = {
+_VERSIONS = {  # profile.LOCAL_PROTOCOLS
     Protocol.TLSv1: SSL.TLS1_VERSION,
     Protocol.TLSv1_1: SSL.TLS1_1_VERSION,
     Protocol.TLSv1_2: SSL.TLS1_2_VERSION,
@@ -94,7 +94,8 @@ def cloudfront_context(protocols: Sequence[Protocol], *,
     """A client context offering what CloudFront offers, or None when the local
     OpenSSL speaks none of the enabled versions; raises ProfileUnavailable. With
     `http2` (OriginHttpVersion http2) it offers ALPN h2 then http/1.1; without, no ALPN."""
-    usable = sorted((p for p in protocols if p in _VERSIONS), key=lambda p: p.wire)
+    usable = sorted((p for p in protocols if p in profile.LOCAL_PROTOCOLS),
+                    key=lambda p: p.wire)
     if not usable:
         return None
     ctx = SSL.Context(SSL.TLS_METHOD)

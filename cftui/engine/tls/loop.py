@@ -5,10 +5,12 @@ fifty origins checked together make some two thousand such connections. A thread
 connection spends more of the machine on threads than on TLS, and staggers the
 ClientHellos it should send together. Here every probe (connect, send one
 ClientHello, read the first flight, close) is a small state machine driven by one
-selector loop; callers get a Future, or block on `ProbeLoop.run` from a thread of
-their own. Slots come from the check's Budget without waiting (a probe with no free
-slot queues until one is given back), and a refused or reset connection is tried
-again at once on the same slot, as CloudFront does (ConnectionAttempts).
+selector loop; callers get the attempt through a `reply` callable (called on the
+loop's thread: it must only hand the answer over, e.g. to a queue), or block on
+`ProbeLoop.run` from a thread of their own. Slots come from the check's Budget
+without waiting (a probe with no free slot queues until one is given back), and a
+refused or reset connection is tried again at once on the same slot, as CloudFront
+does (ConnectionAttempts).
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import queue
 import selectors
 import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import replace
 from enum import Enum
 
@@ -32,6 +34,8 @@ from cftui.engine.net.connect import RETRYABLE, SLICE, Cancelled, Endpoint, desc
 from cftui.engine.tls import hello as hello_mod
 from cftui.engine.tls.flight import FlightParser
 from cftui.engine.tls.probe import READ_CHUNK, first_flight_end, reset, timed_out
+
+Reply = Callable[[ProtocolAttempt | BaseException], None]
 
 
 class _Phase(Enum):
@@ -45,12 +49,12 @@ class _Probe:
     """One ClientHello on one connection (and its retries), from slot to result."""
 
     def __init__(self, endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose,
-                 record: bytes) -> None:
+                 record: bytes, reply: Reply) -> None:
         self.endpoint = endpoint
         self.spec = spec
         self.purpose = purpose
         self.record = record
-        self.future: Future[ProtocolAttempt] = Future()
+        self.reply = reply
         self.retries: list[str] = []
         self.has_slot = False
         self._reset()
@@ -58,6 +62,7 @@ class _Probe:
     def _reset(self) -> None:
         self.phase = _Phase.QUEUED
         self.sock: socket.socket | None = None
+        self.watched = 0  # the selector events the socket is registered for
         self.sent = 0
         self.deadline = 0.0
         self.parser = FlightParser()
@@ -104,19 +109,24 @@ class ProbeLoop:
         self._thread = threading.Thread(target=self._serve, name="cftui-probes", daemon=True)
         self._thread.start()
 
-    def submit(self, endpoint: Endpoint, spec: hello_mod.HelloSpec,
-               purpose: Purpose) -> Future[ProtocolAttempt]:
-        """Start one probe; the Future holds its ProtocolAttempt, or Cancelled."""
-        probe = _Probe(endpoint, spec, purpose, hello_mod.client_hello(spec))
+    def submit(self, endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose,
+               reply: Reply) -> None:
+        """Start one probe; `reply` gets its ProtocolAttempt, or the exception that ended
+        it (Cancelled when the check is)."""
+        probe = _Probe(endpoint, spec, purpose, hello_mod.client_hello(spec), reply)
         with self._lock:
             self._incoming.append(probe)
         self.wake()
-        return probe.future
 
     def run(self, endpoint: Endpoint, spec: hello_mod.HelloSpec,
             purpose: Purpose) -> ProtocolAttempt:
         """One probe, waited for in the caller's thread. Raises Cancelled."""
-        return self.submit(endpoint, spec, purpose).result()
+        answer: queue.SimpleQueue[ProtocolAttempt | BaseException] = queue.SimpleQueue()
+        self.submit(endpoint, spec, purpose, answer.put)
+        got = answer.get()
+        if isinstance(got, BaseException):
+            raise got
+        return got
 
     def wake(self) -> None:
         """Make the loop look at its queues (a byte on its pipe, unless one is already
@@ -228,7 +238,7 @@ class ProbeLoop:
         elif code in (errno.EINPROGRESS, errno.EAGAIN):
             probe.phase = _Phase.CONNECTING
             probe.deadline = probe.start + endpoint.connect_timeout
-            self._selector.register(sock, selectors.EVENT_WRITE, probe)
+            self._watch(probe, selectors.EVENT_WRITE)
         else:
             self._finish(probe, probe.result(Outcome.CONNECT_FAILED,
                                              error=describe_os_error(_os_error(code))))
@@ -243,12 +253,22 @@ class ProbeLoop:
                 self._finish(probe, probe.result(Outcome.CONNECT_FAILED,
                                                  error=describe_os_error(_os_error(code))))
             else:
-                self._selector.unregister(sock)
                 self._send(probe)
         elif probe.phase is _Phase.SENDING:
             self._send(probe)
         else:
             self._read(probe)
+
+    def _watch(self, probe: _Probe, events: int) -> None:
+        """Wait for `events` on the probe's socket (by descriptor: cheaper to look up)."""
+        assert probe.sock is not None
+        if probe.watched == events:
+            return
+        if probe.watched:
+            self._selector.modify(probe.sock.fileno(), events, probe)
+        else:
+            self._selector.register(probe.sock.fileno(), events, probe)
+        probe.watched = events
 
     def _send(self, probe: _Probe) -> None:
         sock = probe.sock
@@ -256,7 +276,7 @@ class ProbeLoop:
         if probe.phase is not _Phase.SENDING:
             probe.phase = _Phase.SENDING
             probe.deadline = time.monotonic() + probe.endpoint.connect_timeout
-            self._selector.register(sock, selectors.EVENT_WRITE, probe)
+            self._watch(probe, selectors.EVENT_WRITE)
         try:
             probe.sent += sock.send(probe.record[probe.sent:])
         except (BlockingIOError, InterruptedError):
@@ -267,7 +287,7 @@ class ProbeLoop:
         if probe.sent >= len(probe.record):
             probe.phase = _Phase.READING
             probe.deadline = time.monotonic() + probe.endpoint.read_timeout
-            self._selector.modify(sock, selectors.EVENT_READ, probe)
+            self._watch(probe, selectors.EVENT_READ)
 
     def _read(self, probe: _Probe) -> None:
         sock = probe.sock
@@ -293,9 +313,9 @@ class ProbeLoop:
         self._active.discard(probe)
         sock, probe.sock = probe.sock, None
         if sock is not None:
-            if probe.phase is not _Phase.QUEUED:
-                with contextlib.suppress(KeyError, ValueError):
-                    self._selector.unregister(sock)
+            if probe.watched:
+                probe.watched = 0
+                self._selector.unregister(sock.fileno())
             sock.close()
 
     def _finish(self, probe: _Probe, result: ProtocolAttempt) -> None:
@@ -314,11 +334,10 @@ class ProbeLoop:
         self._give_back(probe)
         if probe.retries:
             result = replace(result, retries=tuple(probe.retries))
-        probe.future.set_result(result)
+        probe.reply(result)
 
     def _fail(self, probe: _Probe, exc: BaseException) -> None:
-        if not probe.future.done():
-            probe.future.set_exception(exc)
+        probe.reply(exc)
 
 
 def _os_error(code: int) -> OSError:

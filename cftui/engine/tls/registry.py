@@ -6,6 +6,7 @@ lookup takes a plain int and falls back to a hex or numbered name for unknown va
 
 from __future__ import annotations
 
+import functools
 from enum import IntEnum
 from typing import TypeVar, cast
 
@@ -56,6 +57,7 @@ class HandshakeType(IntEnum):
     KEY_UPDATE = 24
 
 
+@functools.cache
 def handshake_name(msg_type: int) -> str:
     """`ServerHello`, `CertificateRequest`, … or `Handshake type 99`."""
     member = lookup(HandshakeType, msg_type)

@@ -9,9 +9,10 @@ protocol in common" from "no suite in common".
 
 from __future__ import annotations
 
+import functools
+import queue
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Generator, Iterable
 
 from cftui.engine import profile
 from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose
@@ -59,42 +60,26 @@ def broken_flight_error(a: ProtocolAttempt) -> str | None:
     return f"{a.error or a.outcome.value} after the ServerHello"
 
 
-def scan_protocol(
-    endpoint: Endpoint,
-    protocol: Protocol,
-    sni: str | None,
-    enabled: bool,
-    cancel: threading.Event | None = None,
-    on_attempt: OnAttempt = _ignore,
-    parallel: bool = False,
-) -> ProtocolResult:
-    """Probe one protocol version on one address. With `parallel`, the single-suite
-    offers of the enumeration all start at once (one after another without it)."""
-    attempts: list[ProtocolAttempt] = []
-    lock = threading.Lock()
+Offers = list[tuple[hello.HelloSpec, Purpose]]
+#: One protocol's scan: yields the ClientHellos to send next (each on its own
+#: connection, all at once), receives their attempts in the same order, and returns
+#: the protocol's result. The driver decides how the connections are made.
+Steps = Generator[Offers, list[ProtocolAttempt], ProtocolResult]
 
-    def record(result: ProtocolAttempt) -> ProtocolAttempt:
-        with lock:
-            attempts.append(result)
-        on_attempt(result)
-        return result
 
-    def run(spec: hello.HelloSpec, purpose: Purpose) -> ProtocolAttempt:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled
-        return record(attempt(endpoint, spec, purpose))
-
+def _steps(endpoint: Endpoint, protocol: Protocol, sni: str | None, enabled: bool) -> Steps:
     if protocol is Protocol.TLSv1_3:
-        a = run(hello.tls13_hello(sni), Purpose.INFO)
+        (a,) = yield [(hello.tls13_hello(sni), Purpose.INFO)]
         spoken = a.outcome is Outcome.SERVER_HELLO and a.negotiated is Protocol.TLSv1_3
         reached = a.outcome is not Outcome.CONNECT_FAILED  # NOT_TLS: reached, no TLS: False
-        return _result(protocol, False, spoken if reached else None, (), attempts, endpoint,
+        return _result(protocol, False, spoken if reached else None, (), [a], endpoint,
                        error=None if spoken else attempt_error(a),
                        broad=a.cipher if spoken and a.server_hello
                        and not a.server_hello.is_hello_retry_request else None)
 
     suites = [s.code for s in profile.cloudfront_suites_for(protocol)]
-    last = run(hello.cloudfront_hello(protocol, sni, suites), Purpose.CLOUDFRONT)
+    (last,) = yield [(hello.cloudfront_hello(protocol, sni, suites), Purpose.CLOUDFRONT)]
+    attempts = [last]
     if last.accepted:
         accepted = [last.cipher or 0]
         broken = broken_flight_error(last)
@@ -103,9 +88,13 @@ def scan_protocol(
             # once, instead of one removal at a time (2 round trips, not 2 per suite).
             specs = [hello.cloudfront_hello(protocol, sni, [code])
                      for code in suites if code != last.cipher]
-            singles = (_at_once(endpoint, specs, record, run) if parallel
-                       else [run(spec, Purpose.ENUMERATE) for spec in specs])
-            attempts[:] = [last, *singles]  # in CloudFront's order, not as they finished
+            singles = yield [(spec, Purpose.ENUMERATE) for spec in specs]
+            # A connection limit or rate limit on the origin refuses or resets some of a
+            # burst; such an answer says nothing about the suite: asked again, alone.
+            for i, spec in enumerate(specs):
+                if _turned_away(singles[i]):
+                    (singles[i],) = yield [(spec, Purpose.ENUMERATE)]
+            attempts += singles  # in CloudFront's order, not as they finished
             for single in singles:
                 if single.accepted:
                     accepted.append(single.cipher or 0)
@@ -118,34 +107,85 @@ def scan_protocol(
         return _result(protocol, enabled, False, (), attempts, endpoint, error=error)
     if last.version_refused:
         return _result(protocol, enabled, False, (), attempts, endpoint, error=error)
-    broad = run(hello.broad_hello(protocol, sni), Purpose.BROAD)
+    (broad,) = yield [(hello.broad_hello(protocol, sni), Purpose.BROAD)]
+    attempts.append(broad)
     if broad.accepted:
         return _result(protocol, enabled, True, (), attempts, endpoint, error=error,
                        broad=broad.cipher)
     return _result(protocol, enabled, False, (), attempts, endpoint, error=error)
 
 
-Record = Callable[[ProtocolAttempt], ProtocolAttempt]
-Run = Callable[[hello.HelloSpec, Purpose], ProtocolAttempt]
+def scan_protocol(
+    endpoint: Endpoint,
+    protocol: Protocol,
+    sni: str | None,
+    enabled: bool,
+    cancel: threading.Event | None = None,
+    on_attempt: OnAttempt = _ignore,
+    parallel: bool = False,
+) -> ProtocolResult:
+    """Probe one protocol version on one address. With `parallel`, the single-suite
+    offers of the enumeration all start at once (one after another without it)."""
+    if parallel:
+        return _drive(endpoint, {protocol: _steps(endpoint, protocol, sni, enabled)},
+                      cancel, on_attempt)[protocol]
+    steps = _steps(endpoint, protocol, sni, enabled)
+    sent: list[ProtocolAttempt] | None = None
+    while True:
+        try:
+            offers = steps.send(sent)  # type: ignore[arg-type]  # None starts it
+        except StopIteration as stop:
+            result: ProtocolResult = stop.value
+            return result
+        sent = []
+        for spec, purpose in offers:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled
+            sent.append(attempt(endpoint, spec, purpose))
+            on_attempt(sent[-1])
 
 
-def _at_once(endpoint: Endpoint, specs: Sequence[hello.HelloSpec], record: Record,
-             run: Run) -> list[ProtocolAttempt]:
-    """Every spec on its own connection, all started together on the probe loop (the
-    endpoint's budget caps how many are in flight); results in `specs` order."""
+def _drive(endpoint: Endpoint, scans: dict[Protocol, Steps],
+           cancel: threading.Event | None, on_attempt: OnAttempt) -> dict[Protocol, ProtocolResult]:
+    """Run every protocol's steps side by side on the probe loop, from this thread."""
     loop = probe_loop()
-    futures = [loop.submit(endpoint, spec, Purpose.ENUMERATE) for spec in specs]
-    try:
-        for future in as_completed(futures):
-            record(future.result())
-    finally:
-        for future in futures:
-            future.cancel()
-    results = [f.result() for f in futures]
-    # A connection limit or rate limit on the origin refuses or resets some of a burst;
-    # such an answer says nothing about the suite, so it is asked again, alone.
-    return [run(spec, Purpose.ENUMERATE) if _turned_away(a) else a
-            for spec, a in zip(specs, results, strict=True)]
+    results: dict[Protocol, ProtocolResult] = {}
+    answers: dict[Protocol, list[ProtocolAttempt | None]] = {}
+    replies: queue.SimpleQueue[tuple[Protocol, int, ProtocolAttempt | BaseException]] = \
+        queue.SimpleQueue()
+    in_flight = 0
+
+    def advance(protocol: Protocol, sent: list[ProtocolAttempt] | None) -> None:
+        nonlocal in_flight
+        try:
+            offers = scans[protocol].send(sent)  # type: ignore[arg-type]  # None starts it
+        except StopIteration as stop:
+            results[protocol] = stop.value
+            return
+        if cancel is not None and cancel.is_set():
+            raise Cancelled
+        answers[protocol] = [None] * len(offers)
+        for i, (spec, purpose) in enumerate(offers):
+            loop.submit(endpoint, spec, purpose, functools.partial(reply, protocol, i))
+            in_flight += 1
+
+    def reply(protocol: Protocol, i: int, answer: ProtocolAttempt | BaseException) -> None:
+        replies.put((protocol, i, answer))
+
+    for protocol in scans:
+        advance(protocol, None)
+    while in_flight:
+        protocol, i, answer = replies.get()
+        in_flight -= 1
+        if isinstance(answer, BaseException):
+            raise answer  # Cancelled when the check is; probes still out end on their own
+        on_attempt(answer)
+        got = answers[protocol]
+        got[i] = answer
+        if all(a is not None for a in got):
+            del answers[protocol]
+            advance(protocol, [a for a in got if a is not None])
+    return results
 
 
 def _turned_away(a: ProtocolAttempt) -> bool:
@@ -178,14 +218,10 @@ def scan_address(
     cancel: threading.Event | None = None,
     on_attempt: OnAttempt = _ignore,
 ) -> tuple[ProtocolResult, ...]:
-    """All protocols on one address, concurrently; results in SCANNED order. Suites are
-    enumerated with every single-suite offer at once (the endpoint's budget caps the
-    connections in flight)."""
+    """All protocols on one address, side by side, from the caller's thread; results in
+    SCANNED order. Every single-suite offer of an enumeration starts at once (the
+    endpoint's budget caps the connections in flight)."""
     enabled_set = set(enabled)
-    with ThreadPoolExecutor(max_workers=len(SCANNED), thread_name_prefix="scan") as pool:
-        futures = [
-            pool.submit(scan_protocol, endpoint, protocol, sni_for(protocol),
-                        protocol in enabled_set, cancel, on_attempt, True)
-            for protocol in SCANNED
-        ]
-        return tuple(f.result() for f in futures)
+    results = _drive(endpoint, {p: _steps(endpoint, p, sni_for(p), p in enabled_set)
+                                for p in SCANNED}, cancel, on_attempt)
+    return tuple(results[p] for p in SCANNED)

@@ -1,35 +1,71 @@
 """The trust anchors: Mozilla's roots (what CloudFront trusts) and any extra CA file.
 
 Kept apart from the judge so that the command line can check a CA file before it
-connects anywhere, without loading OpenSSL's bindings.
+connects anywhere without loading cryptography (tens of milliseconds a check would
+otherwise spend before its first connection): `check_pem_file` reads the PEM framing
+and the DER outline of every certificate; `load_pem_file` parses them, later.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
+import re
+from typing import TYPE_CHECKING
 
 import certifi
-from cryptography import x509
 
 from cftui.engine import files
-from cftui.engine.x509.info import quiet_parsing
+from cftui.engine.x509 import der
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 
 class TrustStoreError(Exception):
     """An extra CA file could not be read."""
 
 
-@functools.lru_cache(maxsize=8)
-@quiet_parsing()
-def load_pem_file(path: str) -> tuple[x509.Certificate, ...]:
-    """The certificates of a PEM bundle: a regular file under the CA bundle cap."""
+_PEM_CERTIFICATE = re.compile(
+    rb"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.DOTALL)
+
+
+def _read(path: str) -> bytes:
     try:
-        data = files.read_regular(path, files.CA_FILE_LIMIT)
+        return files.read_regular(path, files.CA_FILE_LIMIT)
     except (OSError, ValueError) as exc:
         raise TrustStoreError(f"cannot read CA file {path}: "
                               f"{getattr(exc, 'strerror', None) or exc}") from exc
+
+
+def check_pem_file(path: str) -> None:
+    """Before anything connects: a regular file under the cap holding PEM certificates,
+    each one DER SEQUENCE. Raises TrustStoreError as `load_pem_file` would."""
+    blocks = _PEM_CERTIFICATE.findall(_read(path))
+    if not blocks:
+        raise TrustStoreError(f"CA file {path} holds no PEM certificate")
+    for block in blocks:
+        try:
+            data = base64.b64decode(b"".join(block.split()), validate=True)
+            tag, _, end = der.tlv(data, 0)
+        except (binascii.Error, der.DerError) as exc:
+            raise TrustStoreError(f"CA file {path} holds no PEM certificate") from exc
+        if tag != 0x30 or end != len(data):
+            raise TrustStoreError(f"CA file {path} holds no PEM certificate")
+
+
+@functools.lru_cache(maxsize=8)
+def load_pem_file(path: str) -> tuple[x509.Certificate, ...]:
+    """The certificates of a PEM bundle: a regular file under the CA bundle cap."""
+    from cryptography import x509
+
+    from cftui.engine.x509.info import quiet_parsing
+
+    data = _read(path)
     try:
-        certs = x509.load_pem_x509_certificates(data)
+        with quiet_parsing():
+            certs = x509.load_pem_x509_certificates(data)
     except ValueError as exc:
         raise TrustStoreError(f"CA file {path} holds no PEM certificate") from exc
     return tuple(certs)

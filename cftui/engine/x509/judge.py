@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import threading
 from collections.abc import Sequence
 
 from cryptography import x509
@@ -138,7 +139,21 @@ def _openssl_anchors(anchors: tuple[x509.Certificate, ...]) -> tuple[crypto.X509
 
 def preload(ca_file: str | None) -> None:
     """Read and convert the anchors `judge` will trust (Mozilla's roots, `ca_file`)."""
-    _openssl_anchors(trust_anchors(ca_file))
+    _store(trust_anchors(ca_file))
+
+
+@functools.lru_cache(maxsize=8)
+def _store(anchors: tuple[x509.Certificate, ...]) -> tuple[crypto.X509Store, threading.Lock]:
+    """One X509_STORE per CA set for the process (filling one with Mozilla's ~150 roots
+    costs more than a verification). Its verification time is store-wide, so the lock
+    is held from set_time to the end of X509_verify_cert."""
+    store = crypto.X509Store()
+    for anchor in _openssl_anchors(anchors):
+        try:
+            store.add_cert(anchor)
+        except crypto.Error:  # the same root twice
+            continue
+    return store, threading.Lock()
 
 
 class _Verifier:
@@ -146,7 +161,7 @@ class _Verifier:
 
     def __init__(self, certs: Sequence[x509.Certificate],
                  anchors: tuple[x509.Certificate, ...]) -> None:
-        self.anchors = _openssl_anchors(anchors)
+        self.anchors = anchors
         self.leaf = crypto.X509.from_cryptography(certs[0])
         self.untrusted: list[crypto.X509] = []
         for cert in certs[1:]:
@@ -158,19 +173,18 @@ class _Verifier:
     def verify(self, when: dt.datetime) -> tuple[list[x509.Certificate] | None, int | None,
                                                  str | None]:
         """(the path from leaf to anchor, or None with OpenSSL's error code and text)."""
-        store = crypto.X509Store()
-        for anchor in self.anchors:
+        store, lock = _store(self.anchors)
+        with lock:
+            store.set_time(when)
+            context = crypto.X509StoreContext(store, self.leaf, self.untrusted)
             try:
-                store.add_cert(anchor)
-            except crypto.Error:  # the same root twice
-                continue
-        store.set_time(when)
-        context = crypto.X509StoreContext(store, self.leaf, self.untrusted)
-        try:
-            chain = context.get_verified_chain()
-        except crypto.X509StoreContextError as exc:
-            code, depth, text = exc.errors  # X509_V_ERR_*, depth, its text
-            subject = openssl_name(exc.certificate.to_cryptography().subject)
+                chain = context.get_verified_chain()
+            except crypto.X509StoreContextError as exc:
+                code, depth, text = exc.errors  # X509_V_ERR_*, depth, its text
+                failed = exc.certificate
+                chain = None
+        if chain is None:
+            subject = openssl_name(failed.to_cryptography().subject)
             return None, code, f"{text} (depth {depth}: {subject})"
         return [c.to_cryptography() for c in chain], None, None
 
