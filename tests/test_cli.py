@@ -179,6 +179,24 @@ def test_ca_file_that_is_not_pem(tmp_path: Path) -> None:
     assert_usage_error(cftui("check", NAME, "--ca-file", str(bad)), "no PEM certificate")
 
 
+def test_ca_file_whose_framing_hides_a_bad_certificate(tmp_path: Path) -> None:
+    """The framing is checked before connecting; the certificate itself is parsed while
+    the check runs, and a bad one still ends it with exit 2 and one line."""
+    import base64
+
+    bad = tmp_path / "ca.pem"
+    body = base64.b64encode(bytes.fromhex("3003020101")).decode()  # a SEQUENCE, no certificate
+    bad.write_text(f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n")
+    assert_usage_error(cftui("check", NAME, "--connect-to", "127.0.0.1", "--port", "9",
+                             "--ca-file", str(bad)), "no PEM certificate")
+
+
+def test_ca_file_with_broken_base64_is_refused_before_connecting(tmp_path: Path) -> None:
+    bad = tmp_path / "ca.pem"
+    bad.write_text("-----BEGIN CERTIFICATE-----\n%%%not base64%%%\n-----END CERTIFICATE-----\n")
+    assert_usage_error(cftui("check", NAME, "--ca-file", str(bad)), "no PEM certificate")
+
+
 def test_ca_file_that_is_a_directory(tmp_path: Path) -> None:
     assert_usage_error(cftui("check", NAME, "--ca-file", str(tmp_path)), "cannot read")
 

@@ -244,6 +244,12 @@ def cli_cases(port: int, tmp: Path) -> list[Case]:
     not_pem = tmp / "not.pem"
     not_pem.write_text("hello\n")
     cases.append(Case("--ca-file not PEM", [*base, NAME, "--ca-file", str(not_pem)]))
+    bad_base64 = tmp / "bad64.pem"
+    bad_base64.write_text("-----BEGIN CERTIFICATE-----\n%%%\n-----END CERTIFICATE-----\n")
+    cases.append(Case("--ca-file bad base64", [*base, NAME, "--ca-file", str(bad_base64)]))
+    not_der = tmp / "notder.pem"
+    not_der.write_text("-----BEGIN CERTIFICATE-----\naGVsbG8=\n-----END CERTIFICATE-----\n")
+    cases.append(Case("--ca-file not DER", [*base, NAME, "--ca-file", str(not_der)]))
     cases += [
         Case("DOMAIN and --origin", [*base, NAME, "--origin", "app"]),
         Case("DOMAIN and --distribution", [*base, NAME, "--distribution", "E1"]),
