@@ -8,11 +8,12 @@ the last stage is done; it then decides each stage's final status.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from typing import Any
 
 from cftui.engine import profile, steps
@@ -20,8 +21,8 @@ from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
 from cftui.engine.net import dns
 from cftui.engine.net.budget import Budget
 from cftui.engine.net.connect import Cancelled, Endpoint, connect
-from cftui.engine.net.tcp import tcp_connect
-from cftui.engine.profile import sni_name
+from cftui.engine.net.tcp import tcp_result
+from cftui.engine.profile import Protocol, sni_name
 from cftui.engine.results import (
     AddressesResolved,
     AddressReport,
@@ -40,6 +41,7 @@ from cftui.engine.results import (
 )
 from cftui.engine.steps import Facts
 from cftui.engine.tls import scan
+from cftui.engine.tls.loop import Connected, probe_loop
 
 OnEvent = Callable[[Event], None]
 
@@ -60,7 +62,7 @@ class _Run:
         self.budget = Budget(target.max_connections)
         # started at once for every address, each stage waits for its own
         self.tcp: dict[str, Future[TcpResult]] = {}
-        self.scans: dict[str, Future[tuple[ProtocolResult, ...]]] = {}
+        self.scans: dict[str, Future[dict[Protocol, ProtocolResult]]] = {}
         self.fetches: dict[str, Future[HttpResult]] = {}
         self.started = time.monotonic()
         self.started_at = time.time()
@@ -122,7 +124,7 @@ def check(target: Target, *, on_event: OnEvent = _ignore,
         if addresses:
             # every stage's network work starts now, side by side: at internet latency
             # the round trips in sequence are what the user waits for
-            with ThreadPoolExecutor(max_workers=3 * len(addresses),
+            with ThreadPoolExecutor(max_workers=len(addresses),
                                     thread_name_prefix="cftui") as pool:
                 try:
                     _launch(run, pool)
@@ -197,17 +199,16 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
     def on_attempt(attempt: ProtocolAttempt) -> None:
         run.on_event(AttemptFinished(attempt))
 
-    def scan_one(address: str) -> tuple[ProtocolResult, ...]:
-        results = scan.scan_address(
-            run.endpoint(address), lambda p: sni_name(target.domain, target.host_header, p),
-            target.protocols, run.cancel, on_attempt)
-        for r in results:
-            run.on_event(ProtocolFinished(r))
-        return results
+    def on_protocol(result: ProtocolResult) -> None:
+        run.on_event(ProtocolFinished(result))
 
     for address in run.addresses:
-        run.tcp[address] = pool.submit(tcp_connect, run.endpoint(address))
-        run.scans[address] = pool.submit(scan_one, address)
+        # the TCP check and the scan run on the probe loop; only the real handshake,
+        # which blocks in OpenSSL, takes a thread
+        run.tcp[address] = _start_tcp(run.endpoint(address))
+        run.scans[address] = scan.start_scan(
+            run.endpoint(address), lambda p: sni_name(target.domain, target.host_header, p),
+            target.protocols, run.cancel, on_attempt, on_protocol)
         if target.http:
             run.fetches[address] = pool.submit(
                 _fetch, run.endpoint(address), sni=target.sni, host=target.sni,
@@ -215,6 +216,22 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
                 client_cert=target.client_cert, client_key=target.client_key,
                 completion_timeout=target.response_completion_timeout,
                 http_version=target.http_version)
+
+
+def _start_tcp(endpoint: Endpoint) -> Future[TcpResult]:
+    """CloudFront's first step, on the probe loop (tried again like CloudFront)."""
+    future: Future[TcpResult] = Future()
+
+    def reply(answer: Connected | BaseException) -> None:
+        with contextlib.suppress(InvalidStateError):  # cancelled: nobody waits
+            if isinstance(answer, BaseException):
+                future.set_exception(answer)
+            else:
+                future.set_result(tcp_result(endpoint, answer.error, answer.duration_ms,
+                                             answer.retries))
+
+    probe_loop().connect(endpoint, reply)
+    return future
 
 
 def _fetch(endpoint: Endpoint, **options: Any) -> HttpResult:

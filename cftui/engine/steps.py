@@ -12,6 +12,7 @@ from cftui.engine import profile
 from cftui.engine.model import ProtocolResult, Target
 from cftui.engine.profile import Protocol
 from cftui.engine.results import AddressReport, HttpOutcome, HttpResult, Stage
+from cftui.engine.tls import scan
 
 if TYPE_CHECKING:
     from cftui.engine.run import _Run as Run
@@ -50,8 +51,8 @@ def tls(run: Run) -> None:
 
     def work() -> Facts:
         for address in live:
-            run.reports[address] = replace(run.reports[address],
-                                           protocols=run.scans[address].result())
+            run.reports[address] = replace(
+                run.reports[address], protocols=scan.in_order(run.scans[address].result()))
         run.check_cancel()
         lines = tuple(f"{a}: {_tls_facts(run.reports[a].protocols)}" for a in live)
         return Facts(_combine(lines), lines)

@@ -26,8 +26,6 @@ def plan(dist: Distribution, origins: Sequence[Origin], overrides: Mapping[str, 
          ) -> CheckPlan:
     """Targets for `origins` (each alias of a Host-forwarding origin on its own) and the
     groups of `dist` that hold any of them. Raises ValueError naming the origin."""
-    from cftui.engine.verdict.group import GroupSpec
-
     targets: list[Target] = []
     members: list[str] = []
     for origin in origins:
@@ -38,10 +36,14 @@ def plan(dist: Distribution, origins: Sequence[Origin], overrides: Mapping[str, 
         targets += made
         members += [origin.id] * len(made)
     chosen = {o.id for o in origins}
-    groups = tuple(
-        GroupSpec(g.id, g.primary, g.secondary, g.failover_status_codes,
-                  f"{dist.label} / {g.id}")
-        for g in dist.origin_groups if chosen & {g.primary, g.secondary})
+    groups: tuple[GroupSpec, ...] = ()
+    if dist.origin_groups:  # the verdict loads while the checks run, unless needed here
+        from cftui.engine.verdict.group import GroupSpec
+
+        groups = tuple(
+            GroupSpec(g.id, g.primary, g.secondary, g.failover_status_codes,
+                      f"{dist.label} / {g.id}")
+            for g in dist.origin_groups if chosen & {g.primary, g.secondary})
     unchecked: dict[str, str] = {}
     for g in groups:
         for member in (g.primary, g.secondary):

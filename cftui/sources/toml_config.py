@@ -14,7 +14,6 @@ from typing import Any
 
 from cftui.engine import files, profile, targets, validate
 from cftui.engine.profile import Protocol
-from cftui.engine.x509 import client
 from cftui.sources import guard
 from cftui.sources.host_forwarding import viewer_hosts
 from cftui.sources.model import (
@@ -158,6 +157,8 @@ def _origin_settings(node: Node, base: Path) -> dict[str, Any]:
     if cert is not None and key_file is not None:
         paths = [os.path.abspath(base / Path(p).expanduser()) for p in (cert, key_file)]
         try:
+            from cftui.engine.x509 import client  # cryptography: only for mTLS
+
             client.load(paths[0], paths[1])
         except ValueError as exc:
             raise node["client_cert"].error(str(exc)) from None

@@ -170,3 +170,24 @@ def test_a_whole_check_keeps_to_max_connections(peer_factory: type[CountingPeer]
     report = check(target)
     assert report.connections == peer.accepted >= 8
     assert peer.most <= 3
+
+
+def test_a_probe_submitted_from_a_reply_after_a_timeout_runs(
+        peer_factory: type[CountingPeer]) -> None:
+    """The scan submits its next offers from the loop's own thread, also when the last
+    answer was a timeout found by the loop's clock (no wake byte): they still start."""
+    silent = peer_factory(hold=30, answer=None)
+    answering = peer_factory(hold=0)
+    answers: Answers = queue.SimpleQueue()
+    spec = hello.cloudfront_hello(Protocol.TLSv1_2, NAME)
+
+    def then_the_next(first: ProtocolAttempt | BaseException) -> None:
+        answers.put(first)
+        probe_loop().submit(Endpoint("127.0.0.1", answering.port, 2, 2), spec,
+                            Purpose.BROAD, answers.put)
+
+    probe_loop().submit(Endpoint("127.0.0.1", silent.port, 2, 0.2), spec, Purpose.CLOUDFRONT,
+                        then_the_next)
+    first, second = collect(answers, 2, timeout=5)
+    assert isinstance(first, ProtocolAttempt) and first.outcome is Outcome.TIMEOUT
+    assert isinstance(second, ProtocolAttempt) and second.outcome is Outcome.ALERT

@@ -25,8 +25,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import Enum
+from typing import Any
 
 from cftui.engine.model import Outcome, ProtocolAttempt, Purpose, ServerFlight
 from cftui.engine.net import budget as budget_mod
@@ -38,6 +39,19 @@ from cftui.engine.tls.probe import READ_CHUNK, first_flight_end, reset, timed_ou
 Reply = Callable[[ProtocolAttempt | BaseException], None]
 
 
+@dataclass(frozen=True)
+class Connected:
+    """What a connect-only job saw: the error of its last try (None: connected), how
+    long that try took, and what the tries before it saw."""
+
+    error: OSError | None
+    duration_ms: float
+    retries: tuple[str, ...] = ()
+
+
+ConnectReply = Callable[[Connected | BaseException], None]
+
+
 class _Phase(Enum):
     QUEUED = "queued"
     CONNECTING = "connecting"
@@ -46,10 +60,11 @@ class _Phase(Enum):
 
 
 class _Probe:
-    """One ClientHello on one connection (and its retries), from slot to result."""
+    """One ClientHello on one connection (and its retries), from slot to result; with
+    no spec, only the TCP connection (CloudFront's first step)."""
 
-    def __init__(self, endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose,
-                 record: bytes, reply: Reply) -> None:
+    def __init__(self, endpoint: Endpoint, spec: hello_mod.HelloSpec | None,
+                 purpose: Purpose, record: bytes, reply: Callable[[Any], None]) -> None:
         self.endpoint = endpoint
         self.spec = spec
         self.purpose = purpose
@@ -77,6 +92,7 @@ class _Probe:
     def result(self, outcome: Outcome, flight: ServerFlight | None = None,
                error: str | None = None) -> ProtocolAttempt:
         spec = self.spec
+        assert spec is not None
         return ProtocolAttempt(
             protocol=spec.protocol, address=self.endpoint.address, port=self.endpoint.port,
             sni=spec.sni, purpose=self.purpose, offered=spec.suites, client_hello=self.record,
@@ -118,6 +134,13 @@ class ProbeLoop:
             self._incoming.append(probe)
         self.wake()
 
+    def connect(self, endpoint: Endpoint, reply: ConnectReply) -> None:
+        """Only open a TCP connection (tried again like a probe's) and close it."""
+        probe = _Probe(endpoint, None, Purpose.INFO, b"", reply)
+        with self._lock:
+            self._incoming.append(probe)
+        self.wake()
+
     def run(self, endpoint: Endpoint, spec: hello_mod.HelloSpec,
             purpose: Purpose) -> ProtocolAttempt:
         """One probe, waited for in the caller's thread. Raises Cancelled."""
@@ -141,16 +164,19 @@ class ProbeLoop:
 
     def _serve(self) -> None:
         while True:
-            timeout = SLICE if self._active or self._queued else None
+            with self._lock:
+                # a reply handled on this thread may have submitted more (no wake byte)
+                timeout = (0 if self._incoming
+                           else SLICE if self._active or self._queued else None)
             for key, _ in self._selector.select(timeout):
                 if key.data is None:
                     self._drain_wake()
                 else:
                     self._guarded(key.data, self._step)
+            self._expire()
             with self._lock:
                 self._queued.extend(self._incoming)
                 self._incoming.clear()
-            self._expire()
             self._start_queued()
 
     def _guarded(self, probe: _Probe, work: Callable[[_Probe], None]) -> None:
@@ -206,7 +232,7 @@ class ProbeLoop:
                 self._fail(probe, Cancelled())
             elif now >= probe.deadline:
                 if probe.phase is _Phase.CONNECTING:
-                    self._finish(probe, probe.result(Outcome.CONNECT_FAILED, error="timed out"))
+                    self._connect_failed(probe, TimeoutError("timed out"))
                 elif probe.phase is _Phase.SENDING:
                     self._finish(probe, probe.result(Outcome.RESET, error="timed out"))
                 else:
@@ -220,8 +246,7 @@ class ProbeLoop:
         try:
             sock = socket.socket(family, socket.SOCK_STREAM)
         except OSError as exc:
-            self._finish(probe, probe.result(Outcome.CONNECT_FAILED,
-                                             error=describe_os_error(exc)))
+            self._connect_failed(probe, exc)
             return
         if endpoint.budget is not None:
             endpoint.budget.count()
@@ -234,14 +259,13 @@ class ProbeLoop:
         except OSError as exc:
             code = exc.errno or errno.EIO
         if code == 0:
-            self._send(probe)
+            self._established(probe)
         elif code in (errno.EINPROGRESS, errno.EAGAIN):
             probe.phase = _Phase.CONNECTING
             probe.deadline = probe.start + endpoint.connect_timeout
             self._watch(probe, selectors.EVENT_WRITE)
         else:
-            self._finish(probe, probe.result(Outcome.CONNECT_FAILED,
-                                             error=describe_os_error(_os_error(code))))
+            self._connect_failed(probe, _os_error(code))
 
     def _step(self, probe: _Probe) -> None:
         sock = probe.sock
@@ -250,14 +274,48 @@ class ProbeLoop:
         if probe.phase is _Phase.CONNECTING:
             code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if code:
-                self._finish(probe, probe.result(Outcome.CONNECT_FAILED,
-                                                 error=describe_os_error(_os_error(code))))
+                self._connect_failed(probe, _os_error(code))
             else:
-                self._send(probe)
+                self._established(probe)
         elif probe.phase is _Phase.SENDING:
             self._send(probe)
         else:
             self._read(probe)
+
+    def _established(self, probe: _Probe) -> None:
+        if probe.spec is not None:
+            self._send(probe)
+            return
+        self._close(probe)
+        self._give_back(probe)
+        probe.reply(Connected(None, (time.monotonic() - probe.start) * 1000,
+                              tuple(probe.retries)))
+
+    def _connect_failed(self, probe: _Probe, exc: OSError) -> None:
+        if probe.spec is not None:
+            self._finish(probe, probe.result(Outcome.CONNECT_FAILED,
+                                             error=describe_os_error(exc)))
+            return
+        self._close(probe)
+        error = describe_os_error(exc)
+        if error in RETRYABLE and self._try_again(probe, error):
+            return
+        self._give_back(probe)
+        probe.reply(Connected(exc, (time.monotonic() - probe.start) * 1000,
+                              tuple(probe.retries)))
+
+    def _try_again(self, probe: _Probe, error: str) -> bool:
+        """On the same slot, when tries are left (the connection is closed)."""
+        if len(probe.retries) + 1 >= probe.endpoint.attempts:
+            return False
+        if probe.cancelled:
+            self._give_back(probe)
+            self._fail(probe, Cancelled())
+            return True
+        probe.retries.append(error)
+        probe._reset()
+        self._connect(probe)
+        return True
 
     def _watch(self, probe: _Probe, events: int) -> None:
         """Wait for `events` on the probe's socket (by descriptor: cheaper to look up)."""
@@ -322,14 +380,7 @@ class ProbeLoop:
         """Close the connection; try again on the same slot when the origin turned it
         away and tries are left, else hand the result over."""
         self._close(probe)
-        if retryable(result) and len(probe.retries) + 1 < probe.endpoint.attempts:
-            if probe.cancelled:
-                self._give_back(probe)
-                self._fail(probe, Cancelled())
-                return
-            probe.retries.append(result.error or "")
-            probe._reset()
-            self._connect(probe)
+        if retryable(result) and self._try_again(probe, result.error or ""):
             return
         self._give_back(probe)
         if probe.retries:

@@ -9,10 +9,12 @@ protocol in common" from "no suite in common".
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import queue
 import threading
 from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import Future, InvalidStateError
+from typing import Any
 
 from cftui.engine import profile
 from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose
@@ -24,12 +26,13 @@ from cftui.engine.tls.probe import attempt
 from cftui.engine.tls.registry import alert_reason
 
 OnAttempt = Callable[[ProtocolAttempt], None]
+OnProtocol = Callable[[ProtocolResult], None]
 
 #: Protocols every scan tries: CloudFront's four, then TLS 1.3 for information.
 SCANNED: tuple[Protocol, ...] = (*profile.ORIGIN_SSL_PROTOCOLS, Protocol.TLSv1_3)
 
 
-def _ignore(_: ProtocolAttempt) -> None:
+def _ignore(_: object) -> None:
     pass
 
 
@@ -147,45 +150,83 @@ def scan_protocol(
 
 def _drive(endpoint: Endpoint, scans: dict[Protocol, Steps],
            cancel: threading.Event | None, on_attempt: OnAttempt) -> dict[Protocol, ProtocolResult]:
-    """Run every protocol's steps side by side on the probe loop, from this thread."""
-    loop = probe_loop()
-    results: dict[Protocol, ProtocolResult] = {}
-    answers: dict[Protocol, list[ProtocolAttempt | None]] = {}
-    replies: queue.SimpleQueue[tuple[Protocol, int, ProtocolAttempt | BaseException]] = \
-        queue.SimpleQueue()
-    in_flight = 0
+    """Run every protocol's steps side by side on the probe loop and wait for them."""
+    return _Driver(endpoint, scans, cancel, on_attempt).start().result()
 
-    def advance(protocol: Protocol, sent: list[ProtocolAttempt] | None) -> None:
-        nonlocal in_flight
-        try:
-            offers = scans[protocol].send(sent)  # type: ignore[arg-type]  # None starts it
-        except StopIteration as stop:
-            results[protocol] = stop.value
+
+class _Driver:
+    """Feeds each protocol's steps the attempts it asked for. Replies arrive on the
+    probe loop's thread and the next offers leave from there: no thread waits per
+    connection. Nothing here may raise into the loop; the first error ends the scan."""
+
+    def __init__(self, endpoint: Endpoint, scans: dict[Protocol, Steps],
+                 cancel: threading.Event | None, on_attempt: OnAttempt,
+                 on_protocol: OnProtocol = _ignore) -> None:
+        self.endpoint, self.scans, self.cancel = endpoint, scans, cancel
+        self.on_attempt, self.on_protocol = on_attempt, on_protocol
+        self.loop = probe_loop()
+        self.results: dict[Protocol, ProtocolResult] = {}
+        self.answers: dict[Protocol, list[ProtocolAttempt | None]] = {}
+        self.error: BaseException | None = None
+        self.done: Future[dict[Protocol, ProtocolResult]] = Future()
+        self.lock = threading.Lock()
+
+    def start(self) -> Future[dict[Protocol, ProtocolResult]]:
+        with self.lock:
+            for protocol in self.scans:
+                self._advance(protocol, None)
+            self._settle()
+        return self.done
+
+    def _advance(self, protocol: Protocol, sent: list[ProtocolAttempt] | None) -> None:
+        if self.error is not None:
             return
-        if cancel is not None and cancel.is_set():
-            raise Cancelled
-        answers[protocol] = [None] * len(offers)
+        try:
+            offers = self.scans[protocol].send(sent)  # type: ignore[arg-type]  # None: start
+        except StopIteration as stop:
+            self.results[protocol] = stop.value
+            self._tell(self.on_protocol, stop.value)
+            return
+        except BaseException as exc:  # a bug in a step: the scan's error, not the loop's
+            self.error = exc
+            return
+        if self.cancel is not None and self.cancel.is_set():
+            self.error = Cancelled()
+            return
+        self.answers[protocol] = [None] * len(offers)
         for i, (spec, purpose) in enumerate(offers):
-            loop.submit(endpoint, spec, purpose, functools.partial(reply, protocol, i))
-            in_flight += 1
+            self.loop.submit(self.endpoint, spec, purpose,
+                             functools.partial(self._reply, protocol, i))
 
-    def reply(protocol: Protocol, i: int, answer: ProtocolAttempt | BaseException) -> None:
-        replies.put((protocol, i, answer))
+    def _tell(self, listener: Callable[[Any], None], what: object) -> None:
+        try:
+            listener(what)
+        except BaseException as exc:
+            self.error = self.error or exc
 
-    for protocol in scans:
-        advance(protocol, None)
-    while in_flight:
-        protocol, i, answer = replies.get()
-        in_flight -= 1
-        if isinstance(answer, BaseException):
-            raise answer  # Cancelled when the check is; probes still out end on their own
-        on_attempt(answer)
-        got = answers[protocol]
-        got[i] = answer
-        if all(a is not None for a in got):
-            del answers[protocol]
-            advance(protocol, [a for a in got if a is not None])
-    return results
+    def _reply(self, protocol: Protocol, i: int,
+               answer: ProtocolAttempt | BaseException) -> None:
+        with self.lock:
+            if isinstance(answer, BaseException):
+                # Cancelled when the check is; probes still out end on their own
+                self.error = self.error or answer
+            elif self.error is None:
+                self._tell(self.on_attempt, answer)
+                got = self.answers[protocol]
+                got[i] = answer
+                if all(a is not None for a in got):
+                    del self.answers[protocol]
+                    self._advance(protocol, [a for a in got if a is not None])
+            self._settle()
+
+    def _settle(self) -> None:
+        if self.done.done():
+            return
+        with contextlib.suppress(InvalidStateError):  # cancelled by the caller
+            if self.error is not None:
+                self.done.set_exception(self.error)
+            elif len(self.results) == len(self.scans):
+                self.done.set_result(self.results)
 
 
 def _turned_away(a: ProtocolAttempt) -> bool:
@@ -211,6 +252,23 @@ def _result(protocol: Protocol, enabled: bool, accepted: bool | None, ciphers: I
     )
 
 
+def start_scan(
+    endpoint: Endpoint,
+    sni_for: Callable[[Protocol], str | None],
+    enabled: Iterable[Protocol],
+    cancel: threading.Event | None = None,
+    on_attempt: OnAttempt = _ignore,
+    on_protocol: OnProtocol = _ignore,
+) -> Future[dict[Protocol, ProtocolResult]]:
+    """Start all protocols on one address, side by side on the probe loop, and return at
+    once. Every single-suite offer of an enumeration starts together (the endpoint's
+    budget caps the connections in flight). `on_attempt` and `on_protocol` are called
+    on the loop's thread as answers come: they must only hand them over."""
+    enabled_set = set(enabled)
+    return _Driver(endpoint, {p: _steps(endpoint, p, sni_for(p), p in enabled_set)
+                              for p in SCANNED}, cancel, on_attempt, on_protocol).start()
+
+
 def scan_address(
     endpoint: Endpoint,
     sni_for: Callable[[Protocol], str | None],
@@ -218,10 +276,10 @@ def scan_address(
     cancel: threading.Event | None = None,
     on_attempt: OnAttempt = _ignore,
 ) -> tuple[ProtocolResult, ...]:
-    """All protocols on one address, side by side, from the caller's thread; results in
-    SCANNED order. Every single-suite offer of an enumeration starts at once (the
-    endpoint's budget caps the connections in flight)."""
-    enabled_set = set(enabled)
-    results = _drive(endpoint, {p: _steps(endpoint, p, sni_for(p), p in enabled_set)
-                                for p in SCANNED}, cancel, on_attempt)
+    """All protocols on one address; results in SCANNED order."""
+    results = start_scan(endpoint, sni_for, enabled, cancel, on_attempt).result()
+    return in_order(results)
+
+
+def in_order(results: dict[Protocol, ProtocolResult]) -> tuple[ProtocolResult, ...]:
     return tuple(results[p] for p in SCANNED)

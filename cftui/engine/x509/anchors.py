@@ -71,7 +71,19 @@ def load_pem_file(path: str) -> tuple[x509.Certificate, ...]:
     return tuple(certs)
 
 
-def trust_anchors(ca_file: str | None) -> tuple[x509.Certificate, ...]:
+class Anchors(tuple["x509.Certificate", ...]):
+    """A set of trust anchors, one object per CA file (see `trust_anchors`), hashed and
+    compared by identity: the caches keyed on it (the OpenSSL store, the subjects)
+    would otherwise hash ~150 certificates at every lookup."""
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
+@functools.lru_cache(maxsize=8)
+def trust_anchors(ca_file: str | None) -> Anchors:
     """Mozilla's roots (what CloudFront trusts) plus the extra anchors given."""
     roots = load_pem_file(certifi.where())
-    return roots + load_pem_file(ca_file) if ca_file else roots
+    return Anchors(roots + load_pem_file(ca_file) if ca_file else roots)

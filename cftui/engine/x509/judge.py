@@ -23,7 +23,7 @@ from OpenSSL import crypto
 
 from cftui.engine import profile
 from cftui.engine.results import CertificateReport, CertInfo
-from cftui.engine.x509.anchors import trust_anchors
+from cftui.engine.x509.anchors import Anchors, trust_anchors
 from cftui.engine.x509.der import DerError, Tbs, san_dns_names
 from cftui.engine.x509.info import CertificateParseError, cert_info, quiet_parsing
 from cftui.engine.x509.names import host_matches, name_values_utf8, openssl_name
@@ -333,11 +333,16 @@ def _sent_in_order(certs: Sequence[x509.Certificate],
     return True
 
 
+@functools.lru_cache(maxsize=8)
+def _subjects(anchors: tuple[x509.Certificate, ...]) -> frozenset[x509.Name]:
+    return frozenset(a.subject for a in anchors)
+
+
 def _find_gap(certs: Sequence[x509.Certificate], infos: Sequence[CertInfo],
               anchors: Sequence[x509.Certificate]) -> tuple[bool, str | None, str | None]:
     """Walk up from the leaf through what was sent; report the first issuer that is
     neither sent nor trusted. (complete, missing issuer, its caIssuers URL)."""
-    by_subject = {a.subject for a in anchors}
+    by_subject = _subjects(tuple(anchors) if not isinstance(anchors, Anchors) else anchors)
     current, info = certs[0], infos[0]
     seen = {current.fingerprint(_SHA256)}
     while True:
