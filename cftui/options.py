@@ -7,7 +7,6 @@ exit status 2). Nothing heavy is imported at module load, so `--help` stays fast
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from cftui import __version__
@@ -223,6 +222,8 @@ def _adhoc_target(domain: str, given: dict[str, Any]) -> Target:
 
 
 def _load_inventory(args: argparse.Namespace) -> Any:
+    from pathlib import Path  # not for a plain DOMAIN: checks start sooner without it
+
     from cftui.sources.model import SourceError
     from cftui.sources.toml_config import find_config, load_config
 

@@ -203,9 +203,8 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
         run.on_event(ProtocolFinished(result))
 
     for address in run.addresses:
-        # the TCP check and the scan run on the probe loop; only the real handshake,
-        # which blocks in OpenSSL, takes a thread
-        run.tcp[address] = _start_tcp(run.endpoint(address))
+        # the scan and the TCP check run on the probe loop; only the real handshake,
+        # which blocks in OpenSSL, takes a thread. The two with 4 round trips first.
         run.scans[address] = scan.start_scan(
             run.endpoint(address), lambda p: sni_name(target.domain, target.host_header, p),
             target.protocols, run.cancel, on_attempt, on_protocol)
@@ -216,6 +215,7 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
                 client_cert=target.client_cert, client_key=target.client_key,
                 completion_timeout=target.response_completion_timeout,
                 http_version=target.http_version)
+        run.tcp[address] = _start_tcp(run.endpoint(address))
 
 
 def _start_tcp(endpoint: Endpoint) -> Future[TcpResult]:

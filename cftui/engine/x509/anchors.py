@@ -14,8 +14,6 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-import certifi
-
 from cftui.engine import files
 from cftui.engine.x509 import der
 
@@ -85,5 +83,7 @@ class Anchors(tuple["x509.Certificate", ...]):
 @functools.lru_cache(maxsize=8)
 def trust_anchors(ca_file: str | None) -> Anchors:
     """Mozilla's roots (what CloudFront trusts) plus the extra anchors given."""
+    import certifi  # loaded while the first round trips are in flight (engine/preload)
+
     roots = load_pem_file(certifi.where())
     return Anchors(roots + load_pem_file(ca_file) if ca_file else roots)
