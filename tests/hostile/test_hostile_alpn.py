@@ -6,16 +6,20 @@ client rejects. Each case is checked against `openssl s_client -alpn` too."""
 from __future__ import annotations
 
 import shutil
+import struct
 import subprocess
 
 import pytest
 from answers import ALPN_H2, RENEGOTIATION_INFO, extension, with_extensions
-from peers import answer
+from peers import Hello, answer, record, server_hello
 from support import SessionPki
 from support.hostile import Hostile, RunCheck
 
 from cftui.engine import profile
+from cftui.engine.net.connect import Endpoint
 from cftui.engine.profile import Protocol
+from cftui.engine.tls import hello
+from cftui.engine.tls.scan import scan_protocol
 
 ALPN_SPDY = extension(16, b"\x00\x07\x06spdy/1")
 ALPN_TWO_NAMES = extension(16, b"\x00\x0c\x02h2\x08http/1.1")  # a server picks one
@@ -75,3 +79,22 @@ def test_openssl_judges_the_alpn_answer_the_same(alpn: bytes, takes: bool, pki: 
                                                  hostile: Hostile) -> None:
     peer = hostile(answer(with_extensions(pki, RENEGOTIATION_INFO + alpn)))
     assert _s_client_sends_key_exchange(peer.port) is takes
+
+
+def _tls13_with_alpn(_hello: Hello) -> bytes:
+    """A TLS 1.3 ServerHello carrying ALPN, which TLS 1.3 sends in EncryptedExtensions."""
+    ext = (struct.pack("!HHH", 43, 2, 0x0304) + struct.pack("!HHHH", 51, 36, 0x001D, 32)
+           + bytes(32) + ALPN_H2)
+    return record(22, server_hello(0x0303, 0x1301, session_id=bytes(32), extensions=ext))
+
+
+def test_alpn_in_a_tls13_server_hello_is_flagged(hostile: Hostile) -> None:
+    peer = hostile(answer(_tls13_with_alpn))
+    endpoint = Endpoint("127.0.0.1", peer.port, 2.0, 2.0)
+    result = scan_protocol(endpoint, Protocol.TLSv1_3, "origin.example.com", enabled=False,
+                           alpn=hello.cloudfront_alpn("http2"))
+    first = result.attempts[0]
+    assert first.server_hello is not None and first.server_hello.alpn == "h2"
+    assert first.violation == ("the origin's TLS 1.3 ServerHello carries "
+                               "application_layer_protocol_negotiation, which belongs in "
+                               "EncryptedExtensions")

@@ -5,7 +5,9 @@ offer or carries an extension it did not send (RFC 5246 §7.4.1.4, RFC 8446 §4.
 when a suite that needs a certificate comes without one, when an ephemeral suite comes
 without a ServerKeyExchange (or plain RSA with one), when that ServerKeyExchange uses
 a curve or a signature scheme that was not offered, or when the messages come out of
-order. Pure: one attempt in, at most one violation out.
+order. An ALPN answer must name one protocol the hello offered, and never comes in a
+TLS 1.3 ServerHello (RFC 7301, RFC 8446 §4.2). Pure: one attempt in, at most one
+violation out.
 """
 
 from __future__ import annotations
