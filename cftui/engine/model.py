@@ -108,12 +108,22 @@ class ServerHello:
         return self.extension(ExtensionType.EXTENDED_MASTER_SECRET) is not None
 
     @property
-    def alpn(self) -> str | None:
+    def selected_alpn(self) -> bytes | None:
+        """The ALPN protocol the origin selected: the one name of a well-formed
+        application_layer_protocol_negotiation extension (RFC 7301 §3.1), else None."""
         ext = self.extension(ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION)
-        if ext is None or len(ext.data) < 3:
+        data = ext.data if ext is not None else b""
+        if len(data) < 4 or int.from_bytes(data[:2], "big") != len(data) - 2:
             return None
-        size = ext.data[2]
-        return ext.data[3 : 3 + size].decode("ascii", "replace")
+        if data[2] == 0 or data[2] != len(data) - 3:
+            return None
+        return data[3:]
+
+    @property
+    def alpn(self) -> str | None:
+        """`selected_alpn` as text (untrusted: undecodable bytes are replaced)."""
+        name = self.selected_alpn
+        return name.decode("ascii", "replace") if name is not None else None
 
 
 HELLO_RETRY_RANDOM = bytes.fromhex(

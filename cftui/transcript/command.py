@@ -44,6 +44,9 @@ def s_client_command(attempt: ProtocolAttempt, *, servername: str | None,
         args += ["-groups", profile.CLOUDFRONT_GROUPS_OPENSSL]
         if attempt.protocol is Protocol.TLSv1_2:
             args += ["-sigalgs", profile.cloudfront_sigalgs_openssl()]
+    alpn = attempt.hello_spec.sent_alpn
+    if alpn:  # OriginHttpVersion http2: the hello offered ALPN (h2,http/1.1)
+        args += ["-alpn", ",".join(name.decode("ascii", "replace") for name in alpn)]
     args.append("-showcerts")
     if ca_file:
         args += ["-CAfile", ca_file]

@@ -285,8 +285,10 @@ def _tls13_block(attempt: ProtocolAttempt, verify: VerifyStatus | None) -> list[
     cipher = suite.openssl_name if suite else "(NONE)"
     lines += ["---", f"New, {'TLSv1.3' if suite else '(NONE)'}, Cipher is {cipher}",
               "Secure Renegotiation IS NOT supported", "Compression: NONE", "Expansion: NONE"]
-    if not accepted:
-        lines.append("No ALPN negotiated")  # in TLS 1.3 ALPN is in the encrypted part
+    if not accepted or not attempt.hello_spec.sent_alpn:
+        lines.append("No ALPN negotiated")
+    else:  # in TLS 1.3 the origin's ALPN answer is in EncryptedExtensions
+        lines.append("(cftui: the ALPN protocol is in the encrypted part; not shown)")
     lines.append("Early data was not sent")
     if verify is not None or not accepted:
         lines.append(f"Verify return code: {verify_code}")

@@ -5,7 +5,9 @@ offer or carries an extension it did not send (RFC 5246 §7.4.1.4, RFC 8446 §4.
 when a suite that needs a certificate comes without one, when an ephemeral suite comes
 without a ServerKeyExchange (or plain RSA with one), when that ServerKeyExchange uses
 a curve or a signature scheme that was not offered, or when the messages come out of
-order. Pure: one attempt in, at most one violation out.
+order. An ALPN answer must name one protocol the hello offered, and never comes in a
+TLS 1.3 ServerHello (RFC 7301, RFC 8446 §4.2). Pure: one attempt in, at most one
+violation out.
 """
 
 from __future__ import annotations
@@ -90,6 +92,27 @@ def _hello(protocol: Protocol, spec: HelloSpec, hello: ServerHello) -> Violation
         listed = ", ".join(f"{extension_name(t)} ({t})" for t in extra)
         return Violation(f"the origin's ServerHello carries {listed}, which the client "
                          "did not offer", "extension")
+    if ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION in counts:
+        return _alpn(protocol, spec, hello)
+    return None
+
+
+def _alpn(protocol: Protocol, spec: HelloSpec, hello: ServerHello) -> Violation | None:
+    """An ALPN answer to an ALPN offer: one well-formed name among those offered, and
+    before TLS 1.3 only (RFC 7301 §3.1; OpenSSL aborts with "bad extension")."""
+    name = extension_name(ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION)
+    if protocol is Protocol.TLSv1_3:
+        return Violation(f"the origin's TLS 1.3 ServerHello carries {name}, which belongs "
+                         "in EncryptedExtensions", "extension")
+    chosen = hello.selected_alpn
+    if chosen is None:
+        return Violation(f"the origin's {name} answer is not one protocol name "
+                         "(malformed)", "extension")
+    if chosen not in spec.sent_alpn:
+        offered = ",".join(n.decode("ascii", "replace") for n in spec.sent_alpn)
+        shown = chosen.decode("latin-1").encode("unicode_escape").decode("ascii")
+        return Violation(f"the origin selected ALPN protocol \"{shown}\", which was not "
+                         f"offered ({offered})", "extension")
     return None
 
 

@@ -33,6 +33,12 @@ class HelloSpec:
     sni: str | None = None
     groups: tuple[int, ...] = profile.CLOUDFRONT_GROUPS
     signature_schemes: tuple[int, ...] = profile.CLOUDFRONT_SIGNATURE_SCHEMES
+    alpn: tuple[bytes, ...] = ()  # ALPN protocol names, in preference order (RFC 7301)
+
+    @property
+    def sent_alpn(self) -> tuple[bytes, ...]:
+        """The ALPN names the hello really carries (none in SSLv3, which has no extensions)."""
+        return self.alpn if self.protocol is not Protocol.SSLv3 else ()
 
     @property
     def sends_signature_algorithms(self) -> bool:
@@ -61,6 +67,8 @@ class HelloSpec:
             sent.add(ExtensionType.SERVER_NAME)
         if self.groups:
             sent |= {ExtensionType.SUPPORTED_GROUPS, ExtensionType.EC_POINT_FORMATS}
+        if self.alpn:
+            sent.add(ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION)
         if self.sends_signature_algorithms:
             sent.add(ExtensionType.SIGNATURE_ALGORITHMS)
         if self.protocol is Protocol.TLSv1_3:
@@ -102,13 +110,25 @@ def sni_bytes(name: str) -> bytes:
     return _u16(b"\x00" + _u16(host))
 
 
+def alpn_bytes(names: Sequence[bytes]) -> bytes:
+    """application_layer_protocol_negotiation extension body (RFC 7301 §3.1): the
+    protocol name list, each name 1–255 bytes."""
+    return _u16(b"".join(_u8(name) for name in names))
+
+
 def _extensions(spec: HelloSpec, key_share: bytes) -> bytes:
+    # OpenSSL's order, as far as cftui sends the same extensions: ALPN comes after the
+    # groups and point formats and before extended_master_secret and
+    # signature_algorithms (checked against `openssl s_client -alpn`).
     parts: list[bytes] = []
     if spec.sni:
         parts.append(_ext(ExtensionType.SERVER_NAME, sni_bytes(spec.sni)))
     if spec.groups:
         parts.append(_ext(ExtensionType.SUPPORTED_GROUPS, _u16(_codes(spec.groups))))
         parts.append(_ext(ExtensionType.EC_POINT_FORMATS, _u8(b"\x00")))  # uncompressed points only
+    if spec.alpn:
+        parts.append(_ext(ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
+                          alpn_bytes(spec.alpn)))
     if spec.sends_signature_algorithms:
         parts.append(_ext(ExtensionType.SIGNATURE_ALGORITHMS,
                           _u16(_codes(spec.signature_schemes))))
@@ -176,15 +196,27 @@ def _record(spec: HelloSpec, random: bytes, session_id: bytes, key_share: bytes)
     return struct.pack("!BH", ContentType.HANDSHAKE, record_version) + _u16(handshake)
 
 
+#: What CloudFront offers in ALPN with OriginHttpVersion http2 (h2 first; the real
+#: handshake in tls/handshake.py offers the same); with http1.1 it sends no ALPN.
+CLOUDFRONT_ALPN_HTTP2: tuple[bytes, ...] = (b"h2", b"http/1.1")
+
+
+def cloudfront_alpn(http_version: str) -> tuple[bytes, ...]:
+    """The ALPN names CloudFront's ClientHello carries for an OriginHttpVersion."""
+    return CLOUDFRONT_ALPN_HTTP2 if http_version == "http2" else ()
+
+
 def cloudfront_hello(protocol: Protocol, sni: str | None,
-                     suites: Sequence[int] | None = None) -> HelloSpec:
-    """CloudFront's offer at one version (or a subset of its suites, for enumeration)."""
+                     suites: Sequence[int] | None = None,
+                     alpn: Sequence[bytes] = ()) -> HelloSpec:
+    """CloudFront's offer at one version (or a subset of its suites, for enumeration);
+    `alpn` is `cloudfront_alpn(http_version)`."""
     if suites is None:
         suites = [s.code for s in profile.cloudfront_suites_for(protocol)]
-    return HelloSpec(protocol=protocol, suites=tuple(suites), sni=sni)
+    return HelloSpec(protocol=protocol, suites=tuple(suites), sni=sni, alpn=tuple(alpn))
 
 
-def broad_hello(protocol: Protocol, sni: str | None) -> HelloSpec:
+def broad_hello(protocol: Protocol, sni: str | None, alpn: Sequence[bytes] = ()) -> HelloSpec:
     """Every suite, group and signature scheme cftui knows, at one version."""
     return HelloSpec(
         protocol=protocol,
@@ -192,14 +224,16 @@ def broad_hello(protocol: Protocol, sni: str | None) -> HelloSpec:
         sni=sni,
         groups=profile.BROAD_GROUPS,
         signature_schemes=profile.BROAD_SIGNATURE_SCHEMES,
+        alpn=tuple(alpn),
     )
 
 
-def tls13_hello(sni: str | None) -> HelloSpec:
+def tls13_hello(sni: str | None, alpn: Sequence[bytes] = ()) -> HelloSpec:
     return HelloSpec(
         protocol=Protocol.TLSv1_3,
         suites=tuple(s.code for s in profile.broad_suites_for(Protocol.TLSv1_3)),
         sni=sni,
         groups=(NamedGroup.X25519,),
         signature_schemes=profile.BROAD_SIGNATURE_SCHEMES,
+        alpn=tuple(alpn),
     )

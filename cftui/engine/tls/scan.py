@@ -70,9 +70,12 @@ Offers = list[tuple[hello.HelloSpec, Purpose]]
 Steps = Generator[Offers, list[ProtocolAttempt], ProtocolResult]
 
 
-def _steps(endpoint: Endpoint, protocol: Protocol, sni: str | None, enabled: bool) -> Steps:
+def _steps(endpoint: Endpoint, protocol: Protocol, sni: str | None, enabled: bool,
+           alpn: tuple[bytes, ...] = ()) -> Steps:
+    """`alpn`: what CloudFront's hello offers in ALPN (`hello.cloudfront_alpn`); every
+    hello of the scan carries it, so the origin answers the hello CloudFront sends."""
     if protocol is Protocol.TLSv1_3:
-        (a,) = yield [(hello.tls13_hello(sni), Purpose.INFO)]
+        (a,) = yield [(hello.tls13_hello(sni, alpn), Purpose.INFO)]
         spoken = a.outcome is Outcome.SERVER_HELLO and a.negotiated is Protocol.TLSv1_3
         reached = a.outcome is not Outcome.CONNECT_FAILED  # NOT_TLS: reached, no TLS: False
         return _result(protocol, False, spoken if reached else None, (), [a], endpoint,
@@ -81,7 +84,7 @@ def _steps(endpoint: Endpoint, protocol: Protocol, sni: str | None, enabled: boo
                        and not a.server_hello.is_hello_retry_request else None)
 
     suites = [s.code for s in profile.cloudfront_suites_for(protocol)]
-    (last,) = yield [(hello.cloudfront_hello(protocol, sni, suites), Purpose.CLOUDFRONT)]
+    (last,) = yield [(hello.cloudfront_hello(protocol, sni, suites, alpn), Purpose.CLOUDFRONT)]
     attempts = [last]
     if last.accepted:
         accepted = [last.cipher or 0]
@@ -89,7 +92,7 @@ def _steps(endpoint: Endpoint, protocol: Protocol, sni: str | None, enabled: boo
         if enabled and broken is None:
             # CloudFront's pick is known; every other suite is offered on its own, all at
             # once, instead of one removal at a time (2 round trips, not 2 per suite).
-            specs = [hello.cloudfront_hello(protocol, sni, [code])
+            specs = [hello.cloudfront_hello(protocol, sni, [code], alpn)
                      for code in suites if code != last.cipher]
             singles = yield [(spec, Purpose.ENUMERATE) for spec in specs]
             # A connection limit or rate limit on the origin refuses or resets some of a
@@ -110,7 +113,7 @@ def _steps(endpoint: Endpoint, protocol: Protocol, sni: str | None, enabled: boo
         return _result(protocol, enabled, False, (), attempts, endpoint, error=error)
     if last.version_refused:
         return _result(protocol, enabled, False, (), attempts, endpoint, error=error)
-    (broad,) = yield [(hello.broad_hello(protocol, sni), Purpose.BROAD)]
+    (broad,) = yield [(hello.broad_hello(protocol, sni, alpn), Purpose.BROAD)]
     attempts.append(broad)
     if broad.accepted:
         return _result(protocol, enabled, True, (), attempts, endpoint, error=error,
@@ -126,13 +129,14 @@ def scan_protocol(
     cancel: threading.Event | None = None,
     on_attempt: OnAttempt = _ignore,
     parallel: bool = False,
+    alpn: tuple[bytes, ...] = (),
 ) -> ProtocolResult:
     """Probe one protocol version on one address. With `parallel`, the single-suite
     offers of the enumeration all start at once (one after another without it)."""
     if parallel:
-        return _drive(endpoint, {protocol: _steps(endpoint, protocol, sni, enabled)},
+        return _drive(endpoint, {protocol: _steps(endpoint, protocol, sni, enabled, alpn)},
                       cancel, on_attempt)[protocol]
-    steps = _steps(endpoint, protocol, sni, enabled)
+    steps = _steps(endpoint, protocol, sni, enabled, alpn)
     sent: list[ProtocolAttempt] | None = None
     while True:
         try:
@@ -259,13 +263,15 @@ def start_scan(
     cancel: threading.Event | None = None,
     on_attempt: OnAttempt = _ignore,
     on_protocol: OnProtocol = _ignore,
+    alpn: tuple[bytes, ...] = (),
 ) -> Future[dict[Protocol, ProtocolResult]]:
     """Start all protocols on one address, side by side on the probe loop, and return at
     once. Every single-suite offer of an enumeration starts together (the endpoint's
     budget caps the connections in flight). `on_attempt` and `on_protocol` are called
-    on the loop's thread as answers come: they must only hand them over."""
+    on the loop's thread as answers come: they must only hand them over. `alpn` is what
+    CloudFront offers in ALPN (`hello.cloudfront_alpn(target.http_version)`)."""
     enabled_set = set(enabled)
-    return _Driver(endpoint, {p: _steps(endpoint, p, sni_for(p), p in enabled_set)
+    return _Driver(endpoint, {p: _steps(endpoint, p, sni_for(p), p in enabled_set, alpn)
                               for p in SCANNED}, cancel, on_attempt, on_protocol).start()
 
 
@@ -275,9 +281,10 @@ def scan_address(
     enabled: Iterable[Protocol],
     cancel: threading.Event | None = None,
     on_attempt: OnAttempt = _ignore,
+    alpn: tuple[bytes, ...] = (),
 ) -> tuple[ProtocolResult, ...]:
     """All protocols on one address; results in SCANNED order."""
-    results = start_scan(endpoint, sni_for, enabled, cancel, on_attempt).result()
+    results = start_scan(endpoint, sni_for, enabled, cancel, on_attempt, alpn=alpn).result()
     return in_order(results)
 
 
