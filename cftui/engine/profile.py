@@ -395,6 +395,13 @@ DEFAULT_IP_ADDRESS_TYPE = "ipv4"
 #: CustomOriginConfig.OriginHttpVersion; `http2` needs TLS 1.2 and is offered with ALPN.
 HTTP_VERSIONS = ("http1.1", "http2")
 DEFAULT_HTTP_VERSION = "http1.1"
+#: The ALPN names CloudFront offers with OriginHttpVersion http2, in its order.
+CLOUDFRONT_ALPN_HTTP2: tuple[bytes, ...] = (b"h2", b"http/1.1")
+
+
+def cloudfront_alpn(http_version: str) -> tuple[bytes, ...]:
+    """The ALPN names CloudFront's ClientHellos carry for an OriginHttpVersion."""
+    return CLOUDFRONT_ALPN_HTTP2 if http_version == "http2" else ()
 #: Origin.ResponseCompletionTimeout: no documented upper bound; it must be at least
 #: the OriginReadTimeout. cftui reads at most this much of a body to time it.
 COMPLETION_BODY_LIMIT = 1 << 20

@@ -40,7 +40,7 @@ from cftui.engine.results import (
     TcpResult,
 )
 from cftui.engine.steps import Facts
-from cftui.engine.tls import hello, scan
+from cftui.engine.tls import scan
 from cftui.engine.tls.loop import Connected, probe_loop
 
 OnEvent = Callable[[Event], None]
@@ -208,7 +208,7 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
         run.scans[address] = scan.start_scan(
             run.endpoint(address), lambda p: sni_name(target.domain, target.host_header, p),
             target.protocols, run.cancel, on_attempt, on_protocol,
-            alpn=hello.cloudfront_alpn(target.http_version))
+            alpn=profile.cloudfront_alpn(target.http_version))
         if target.http:
             run.fetches[address] = pool.submit(
                 _fetch, run.endpoint(address), sni=target.sni, host=target.sni,

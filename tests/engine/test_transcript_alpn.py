@@ -14,6 +14,7 @@ from test_transcript import (
     s_client,
 )
 
+from cftui.engine import profile
 from cftui.engine.model import Outcome, ProtocolAttempt, Purpose
 from cftui.engine.net.connect import Endpoint
 from cftui.engine.profile import Protocol
@@ -23,7 +24,7 @@ from cftui.engine.tls.scan import scan_protocol
 from cftui.transcript.command import s_client_command
 from cftui.transcript.session import render
 
-HTTP2 = hello.cloudfront_alpn("http2")
+HTTP2 = profile.cloudfront_alpn("http2")
 
 
 def probe(port: int, protocol: Protocol, alpn: tuple[bytes, ...] = HTTP2) -> ProtocolAttempt:

@@ -18,7 +18,6 @@ from support.hostile import Hostile, RunCheck
 from cftui.engine import profile
 from cftui.engine.net.connect import Endpoint
 from cftui.engine.profile import Protocol
-from cftui.engine.tls import hello
 from cftui.engine.tls.scan import scan_protocol
 
 ALPN_SPDY = extension(16, b"\x00\x07\x06spdy/1")
@@ -92,7 +91,7 @@ def test_alpn_in_a_tls13_server_hello_is_flagged(hostile: Hostile) -> None:
     peer = hostile(answer(_tls13_with_alpn))
     endpoint = Endpoint("127.0.0.1", peer.port, 2.0, 2.0)
     result = scan_protocol(endpoint, Protocol.TLSv1_3, "origin.example.com", enabled=False,
-                           alpn=hello.cloudfront_alpn("http2"))
+                           alpn=profile.cloudfront_alpn("http2"))
     first = result.attempts[0]
     assert first.server_hello is not None and first.server_hello.alpn == "h2"
     assert first.violation == ("the origin's TLS 1.3 ServerHello carries "

@@ -198,14 +198,6 @@ def _record(spec: HelloSpec, random: bytes, session_id: bytes, key_share: bytes)
 
 #: What CloudFront offers in ALPN with OriginHttpVersion http2 (h2 first; the real
 #: handshake in tls/handshake.py offers the same); with http1.1 it sends no ALPN.
-CLOUDFRONT_ALPN_HTTP2: tuple[bytes, ...] = (b"h2", b"http/1.1")
-
-
-def cloudfront_alpn(http_version: str) -> tuple[bytes, ...]:
-    """The ALPN names CloudFront's ClientHello carries for an OriginHttpVersion."""
-    return CLOUDFRONT_ALPN_HTTP2 if http_version == "http2" else ()
-
-
 def cloudfront_hello(protocol: Protocol, sni: str | None,
                      suites: Sequence[int] | None = None,
                      alpn: Sequence[bytes] = ()) -> HelloSpec:
