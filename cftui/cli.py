@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import sys
 import threading
@@ -77,6 +78,8 @@ def run_checks(targets: Sequence[Target], fmt: str, plan: Any = None) -> int:
         futures = [pool.submit(check, t, cancel=cancel) for t in targets]
         try:
             preload(targets)  # while the first round trips are in flight
+            gc.freeze()
+            gc.enable()
             reports = [f.result() for f in futures]
         except TrustStoreError as exc:  # a CA file whose PEM framing hid a bad certificate
             cancel.set()
@@ -263,6 +266,11 @@ def entry() -> None:
     without the interpreter's teardown (joining idle threads, freeing every module:
     tens of milliseconds that the user would wait for after the answer is printed)."""
     argv = sys.argv[1:]
+    if argv[:1] == ["check"]:
+        # the modules and the trust store a check loads live until it exits: the cyclic
+        # collector would walk them again and again while the first connections wait
+        # (it comes back, with all of them frozen, once they are loaded: run_checks)
+        gc.disable()
     code = main(argv)
     if argv[:1] == ["check"]:
         with contextlib.suppress(BrokenPipeError):
