@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
 import os
 import sys
@@ -64,29 +65,33 @@ def run_checks(targets: Sequence[Target], fmt: str, plan: Any = None) -> int:
     """Check every target at once and print the reports; with a CheckPlan, its origin
     groups are judged from their members' reports. Exit 1 when any report blocks (a
     group whose secondary saves it still exits 1: its primary's report blocks)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from cftui.engine.net.budget import raise_descriptor_limit
 
     raise_descriptor_limit()  # before the engine sizes its connection cap
+    from cftui.engine.pending import in_thread
     from cftui.engine.preload import preload
     from cftui.engine.run import check
     from cftui.engine.x509.anchors import TrustStoreError
 
     cancel = threading.Event()
-    with ThreadPoolExecutor(max_workers=min(MAX_CHECKS_AT_ONCE, len(targets)) or 1) as pool:
-        futures = [pool.submit(check, t, cancel=cancel) for t in targets]
-        try:
-            preload(targets)  # while the first round trips are in flight
-            gc.freeze()
-            gc.enable()
-            reports = [f.result() for f in futures]
-        except TrustStoreError as exc:  # a CA file whose PEM framing hid a bad certificate
-            cancel.set()
-            raise UsageError(str(exc)) from None
-        except KeyboardInterrupt:
-            cancel.set()
-            raise
+    at_once = threading.BoundedSemaphore(MAX_CHECKS_AT_ONCE)
+
+    def check_one(target: Target) -> Any:
+        with at_once:
+            return check(target, cancel=cancel)
+
+    running = [in_thread(functools.partial(check_one, t), "cftui-check")[0] for t in targets]
+    try:
+        preload(targets)  # while the first round trips are in flight
+        gc.freeze()
+        gc.enable()
+        reports = [r.result() for r in running]
+    except TrustStoreError as exc:  # a CA file whose PEM framing hid a bad certificate
+        cancel.set()
+        raise UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
     from cftui.engine import jsontext
     from cftui.engine import report as report_mod
 

@@ -8,12 +8,11 @@ the last stage is done; it then decides each stage's final status.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import socket
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from typing import Any
 
 from cftui.engine import profile, steps
@@ -22,6 +21,7 @@ from cftui.engine.net import dns
 from cftui.engine.net.budget import Budget
 from cftui.engine.net.connect import Cancelled, Endpoint, connect
 from cftui.engine.net.tcp import tcp_result
+from cftui.engine.pending import Pending, in_thread
 from cftui.engine.profile import Protocol, sni_name
 from cftui.engine.results import (
     AddressesResolved,
@@ -61,9 +61,10 @@ class _Run:
         self.reports: dict[str, AddressReport] = {}
         self.budget = Budget(target.max_connections)
         # started at once for every address, each stage waits for its own
-        self.tcp: dict[str, Future[TcpResult]] = {}
-        self.scans: dict[str, Future[dict[Protocol, ProtocolResult]]] = {}
-        self.fetches: dict[str, Future[HttpResult]] = {}
+        self.tcp: dict[str, Pending[TcpResult]] = {}
+        self.scans: dict[str, Pending[dict[Protocol, ProtocolResult]]] = {}
+        self.fetches: dict[str, Pending[HttpResult]] = {}
+        self.threads: list[threading.Thread] = []  # the real handshakes, joined at the end
         self.started = time.monotonic()
         self.started_at = time.time()
 
@@ -100,12 +101,6 @@ class _Run:
                         cancel=self.cancel, budget=self.budget,
                         attempts=t.connection_attempts)
 
-    def cancel_pending(self) -> None:
-        """Work nobody will wait for (a stage cancelled or broken) is not started."""
-        for futures in (self.tcp, self.scans, self.fetches):
-            for future in futures.values():
-                future.cancel()
-
     def live(self) -> list[str]:
         return [a for a, r in self.reports.items() if r.tcp and r.tcp.connected]
 
@@ -124,14 +119,13 @@ def check(target: Target, *, on_event: OnEvent = _ignore,
         if addresses:
             # every stage's network work starts now, side by side: at internet latency
             # the round trips in sequence are what the user waits for
-            with ThreadPoolExecutor(max_workers=len(addresses),
-                                    thread_name_prefix="cftui") as pool:
-                try:
-                    _launch(run, pool)
-                    for step in (steps.tcp, steps.tls, steps.certificate, steps.http):
-                        step(run)
-                finally:
-                    run.cancel_pending()
+            try:
+                _launch(run)
+                for step in (steps.tcp, steps.tls, steps.certificate, steps.http):
+                    step(run)
+            finally:
+                for thread in run.threads:  # ends within 50 ms of a cancel
+                    thread.join()
         else:
             for stage in (Stage.TCP, Stage.TLS, Stage.CERTIFICATE, Stage.HTTP):
                 run.skip(stage, "no address to connect to")
@@ -191,7 +185,7 @@ def _dns(run: _Run) -> tuple[tuple[str, ...], str | None]:
     return (), error[0] if error else run.errors.get(Stage.DNS, "no address")
 
 
-def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
+def _launch(run: _Run) -> None:
     """Start the TCP check, the protocol scan and the real handshake with its request for
     every address; the stages then wait for their own results, in CloudFront's order."""
     target = run.target
@@ -210,29 +204,30 @@ def _launch(run: _Run, pool: ThreadPoolExecutor) -> None:
             target.protocols, run.cancel, on_attempt, on_protocol,
             alpn=profile.cloudfront_alpn(target.http_version))
         if target.http:
-            run.fetches[address] = pool.submit(
-                _fetch, run.endpoint(address), sni=target.sni, host=target.sni,
-                path=target.path, protocols=target.protocols, read_timeout=target.read_timeout,
+            endpoint = run.endpoint(address)
+            run.fetches[address], thread = in_thread(functools.partial(
+                _fetch, endpoint, sni=target.sni, host=target.sni, path=target.path,
+                protocols=target.protocols, read_timeout=target.read_timeout,
                 client_cert=target.client_cert, client_key=target.client_key,
                 completion_timeout=target.response_completion_timeout,
-                http_version=target.http_version)
+                http_version=target.http_version), "cftui-fetch")
+            run.threads.append(thread)
         run.tcp[address] = _start_tcp(run.endpoint(address))
 
 
-def _start_tcp(endpoint: Endpoint) -> Future[TcpResult]:
+def _start_tcp(endpoint: Endpoint) -> Pending[TcpResult]:
     """CloudFront's first step, on the probe loop (tried again like CloudFront)."""
-    future: Future[TcpResult] = Future()
+    pending: Pending[TcpResult] = Pending()
 
     def reply(answer: Connected | BaseException) -> None:
-        with contextlib.suppress(InvalidStateError):  # cancelled: nobody waits
-            if isinstance(answer, BaseException):
-                future.set_exception(answer)
-            else:
-                future.set_result(tcp_result(endpoint, answer.error, answer.duration_ms,
-                                             answer.retries))
+        if isinstance(answer, BaseException):
+            pending.set_exception(answer)
+        else:
+            pending.set_result(tcp_result(endpoint, answer.error, answer.duration_ms,
+                                          answer.retries))
 
     probe_loop().connect(endpoint, reply)
-    return future
+    return pending
 
 
 def _fetch(endpoint: Endpoint, **options: Any) -> HttpResult:

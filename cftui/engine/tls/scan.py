@@ -9,16 +9,15 @@ protocol in common" from "no suite in common".
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import threading
 from collections.abc import Callable, Generator, Iterable
-from concurrent.futures import Future, InvalidStateError
 from typing import Any
 
 from cftui.engine import profile
 from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose
 from cftui.engine.net.connect import Cancelled, Endpoint
+from cftui.engine.pending import Pending
 from cftui.engine.profile import Protocol
 from cftui.engine.tls import hello
 from cftui.engine.tls.loop import probe_loop
@@ -172,10 +171,10 @@ class _Driver:
         self.results: dict[Protocol, ProtocolResult] = {}
         self.answers: dict[Protocol, list[ProtocolAttempt | None]] = {}
         self.error: BaseException | None = None
-        self.done: Future[dict[Protocol, ProtocolResult]] = Future()
+        self.done: Pending[dict[Protocol, ProtocolResult]] = Pending()
         self.lock = threading.Lock()
 
-    def start(self) -> Future[dict[Protocol, ProtocolResult]]:
+    def start(self) -> Pending[dict[Protocol, ProtocolResult]]:
         with self.lock:
             for protocol in self.scans:
                 self._advance(protocol, None)
@@ -224,13 +223,10 @@ class _Driver:
             self._settle()
 
     def _settle(self) -> None:
-        if self.done.done():
-            return
-        with contextlib.suppress(InvalidStateError):  # cancelled by the caller
-            if self.error is not None:
-                self.done.set_exception(self.error)
-            elif len(self.results) == len(self.scans):
-                self.done.set_result(self.results)
+        if self.error is not None:
+            self.done.set_exception(self.error)
+        elif len(self.results) == len(self.scans):
+            self.done.set_result(self.results)
 
 
 def _turned_away(a: ProtocolAttempt) -> bool:
@@ -264,7 +260,7 @@ def start_scan(
     on_attempt: OnAttempt = _ignore,
     on_protocol: OnProtocol = _ignore,
     alpn: tuple[bytes, ...] = (),
-) -> Future[dict[Protocol, ProtocolResult]]:
+) -> Pending[dict[Protocol, ProtocolResult]]:
     """Start all protocols on one address, side by side on the probe loop, and return at
     once. Every single-suite offer of an enumeration starts together (the endpoint's
     budget caps the connections in flight). `on_attempt` and `on_protocol` are called
