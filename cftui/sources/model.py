@@ -189,6 +189,17 @@ class Distribution:
     @property
     def tags(self) -> tuple[str, ...]:
         """Short markers for the picker: staging, continuous deployment, tenant."""
+        found = list(self.deployment_tags)
+        if self.tenant_of:
+            found.append(f"tenant of {self.tenant_of}")
+        if self.tenant_only:
+            found.append("multi-tenant: checked per distribution tenant")
+        return tuple(found)
+
+    @property
+    def deployment_tags(self) -> tuple[str, ...]:
+        """Continuous deployment: staging of which primary, with which traffic (also
+        each check's notes, so the reports say it too)."""
         found = []
         traffic = f" ({self.staging_traffic.describe()})" if self.staging_traffic else ""
         if self.staging and self.staging_of:
@@ -201,10 +212,6 @@ class Distribution:
             found.append(f"continuous deployment policy {self.continuous_deployment_policy_id}")
         if self.deployment_note:
             found.append(self.deployment_note)
-        if self.tenant_of:
-            found.append(f"tenant of {self.tenant_of}")
-        if self.tenant_only:
-            found.append("multi-tenant: checked per distribution tenant")
         return tuple(found)
 
     @property

@@ -28,9 +28,11 @@ def plan(dist: Distribution, origins: Sequence[Origin], overrides: Mapping[str, 
     groups of `dist` that hold any of them. Raises ValueError naming the origin."""
     targets: list[Target] = []
     members: list[str] = []
+    deployment = tuple(f"{dist.label}: {tag}" for tag in dist.deployment_tags)
     for origin in origins:
         try:
-            made = origin.to_targets(**overrides)
+            made = origin.to_targets(**{**overrides, "notes": origin.notes + deployment}
+                                     if deployment else overrides)
         except ValueError as exc:
             raise ValueError(f"{origin.label}: {exc}") from None
         targets += made

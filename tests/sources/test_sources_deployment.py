@@ -143,3 +143,22 @@ def test_the_primary_names_its_staging_distribution_before_the_aliases(
     (primary, _) = PickerEntries.from_inventory(load_export(path)).groups
     assert primary.subtitle.startswith("has staging distribution E7STAGINGEXAMPLE "
                                        "(5% of traffic), www.example.com")
+
+
+def test_the_check_reports_say_which_primary_a_staging_distribution_serves(
+        tmp_path: Path, data_dir: Path) -> None:
+    """Not only the picker: every target planned from the staging distribution (and
+    from its primary) carries the link in its notes, which the reports print."""
+    from cftui.sources.plan import plan
+
+    path = _export(tmp_path, data_dir, "get-distribution-edge.json",
+                   "get-distribution-staging.json", "get-continuous-deployment-policy.json")
+    dists = _by_id(load_export(path))
+    for dist_id, words in (("E7STAGINGEXAMPLE", "staging of E5EDGEEXAMPLE (5% of traffic)"),
+                           ("E5EDGEEXAMPLE",
+                            "has staging distribution E7STAGINGEXAMPLE (5% of traffic)")):
+        dist = dists[dist_id]
+        chosen = plan(dist, [o for o in dist.origins if o.uncheckable_reason is None], {})
+        assert chosen.targets
+        for target in chosen.targets:
+            assert f"{dist.label}: {words}" in target.notes  # report.py prints notes
