@@ -201,6 +201,11 @@ def test_dualstack_reports_both_and_says_ipv6_fails(
     assert "differences on ::1" in inconsistent["message"]
     assert ("IpAddressType dualstack: IPv4 works, IPv6 fails, and CloudFront uses both"
             in inconsistent["message"])
+    # both addresses are loopback: said once, naming both
+    not_public = only_cause(report, "origin-not-public")
+    assert not_public["address"] is None
+    assert "resolves to 127.0.0.1, ::1, which are not on the public internet" in \
+        not_public["message"]
 
 
 # --- an origin on ::1 only (127.0.0.1 refuses) ------------------------------------------

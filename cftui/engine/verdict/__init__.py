@@ -35,9 +35,10 @@ _TLS_CODES = frozenset({CauseCode.TLS_PROTOCOL_MISMATCH, CauseCode.TLS_CIPHER_MI
                         CauseCode.CERT_KEY_UNSUPPORTED})
 
 
-def address_causes(target: Target, report: AddressReport) -> list[Cause]:
-    """Every cause for one address, one per code."""
-    causes = public_causes(target, report.address) + tcp_causes(target, report)
+def address_causes(target: Target, report: AddressReport,
+                   addresses: Sequence[str] = ()) -> list[Cause]:
+    """Every cause for one address (of `addresses`, the target's), one per code."""
+    causes = public_causes(target, report.address, addresses) + tcp_causes(target, report)
     causes += tls_causes(target, report)
     causes += certificate_causes(report) + flaky_causes(target, report)
     codes = {c.code for c in causes}
@@ -66,7 +67,8 @@ def decide(target: Target, reports: Sequence[AddressReport], dns_error: str | No
     incomplete += source_causes(target)
     if dns_error is not None:
         return _verdict([dns_cause(target, dns_error), *incomplete])
-    per_address = [(r.address, address_causes(target, r)) for r in reports]
+    addresses = [r.address for r in reports]
+    per_address = [(r.address, address_causes(target, r, addresses)) for r in reports]
     if len(per_address) == 1:
         return _verdict(per_address[0][1] + incomplete)
     return _verdict(_merge(target, per_address) + incomplete)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cftui.engine.causes import CauseCode
 from cftui.engine.model import Target
 from cftui.engine.net.dns import is_public
@@ -36,15 +38,21 @@ def tcp_causes(target: Target, report: AddressReport) -> list[Cause]:
                   port=target.port)]
 
 
-def public_causes(target: Target, address: str) -> list[Cause]:
+def public_causes(target: Target, address: str,
+                  addresses: Sequence[str] = ()) -> list[Cause]:
     """A resolved address CloudFront cannot reach from the internet (504). An explicit
-    --connect-to address is the user's own routing and is left alone."""
+    --connect-to address is the user's own routing and is left alone. The message names
+    every such address of `addresses` (the target's), so that it reads the same on each
+    of them and the merge of several addresses shows it once."""
     if target.connect_to or is_public(address):
         return []
+    private = [a for a in addresses if not is_public(a)] or [address]
+    one = len(private) == 1
     return [cause(CauseCode.ORIGIN_NOT_PUBLIC,
-                  f"{target.domain} resolves to {address}, which is not on the public "
-                  "internet (private, loopback, link-local, CGNAT or unique-local): "
-                  "CloudFront cannot connect to it unless it is a VPC origin",
+                  f"{target.domain} resolves to {', '.join(private)}, which "
+                  f"{'is' if one else 'are'} not on the public internet (private, loopback, "
+                  f"link-local, CGNAT or unique-local): CloudFront cannot connect to "
+                  f"{'it' if one else 'them'} unless the origin is a VPC origin",
                   domain=target.domain)]
 
 
