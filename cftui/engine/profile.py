@@ -93,11 +93,7 @@ _S_CLIENT_FLAGS = {
 
 #: The values OriginSslProtocols accepts, oldest first.
 ORIGIN_SSL_PROTOCOLS: tuple[Protocol, ...] = (
-    Protocol.SSLv3,
-    Protocol.TLSv1,
-    Protocol.TLSv1_1,
-    Protocol.TLSv1_2,
-)
+    Protocol.SSLv3, Protocol.TLSv1, Protocol.TLSv1_1, Protocol.TLSv1_2)
 #: What CloudFront enables when nothing is said (console and CDK default).
 DEFAULT_PROTOCOLS: tuple[Protocol, ...] = (Protocol.TLSv1_2,)
 
@@ -375,7 +371,6 @@ ECDSA_CURVES: frozenset[str] = frozenset({"secp256r1", "secp384r1"})
 #: Days before notAfter at which an expiring certificate earns a warning.
 EXPIRY_WARNING_DAYS = 30
 
-
 #: Cipher suites cftui offers that OpenSSL 3's default provider (the local one, used for
 #: the real handshake and by `openssl s_client`) cannot use.
 OPENSSL3_LACKS = frozenset({
@@ -392,16 +387,11 @@ LOCAL_SUITES: tuple[CipherSuite, ...] = tuple(
 #: Absent means `ipv4` (how CloudFront behaved before the field existed).
 IP_ADDRESS_TYPES = ("ipv4", "ipv6", "dualstack")
 DEFAULT_IP_ADDRESS_TYPE = "ipv4"
-#: CustomOriginConfig.OriginHttpVersion; `http2` needs TLS 1.2 and is offered with ALPN.
-HTTP_VERSIONS = ("http1.1", "http2")
+#: CustomOriginConfig.OriginHttpVersion, each with the ALPN names CloudFront's
+#: ClientHellos then carry, in its order (`http2` needs TLS 1.2).
+CLOUDFRONT_ALPN: dict[str, tuple[bytes, ...]] = {"http1.1": (), "http2": (b"h2", b"http/1.1")}
+HTTP_VERSIONS = tuple(CLOUDFRONT_ALPN)
 DEFAULT_HTTP_VERSION = "http1.1"
-#: The ALPN names CloudFront offers with OriginHttpVersion http2, in its order.
-CLOUDFRONT_ALPN_HTTP2: tuple[bytes, ...] = (b"h2", b"http/1.1")
-
-
-def cloudfront_alpn(http_version: str) -> tuple[bytes, ...]:
-    """The ALPN names CloudFront's ClientHellos carry for an OriginHttpVersion."""
-    return CLOUDFRONT_ALPN_HTTP2 if http_version == "http2" else ()
 #: Origin.ResponseCompletionTimeout: no documented upper bound; it must be at least
 #: the OriginReadTimeout. cftui reads at most this much of a body to time it.
 COMPLETION_BODY_LIMIT = 1 << 20

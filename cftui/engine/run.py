@@ -20,7 +20,7 @@ from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
 from cftui.engine.net import dns
 from cftui.engine.net.budget import Budget
 from cftui.engine.net.connect import Cancelled, Endpoint, connect
-from cftui.engine.net.tcp import tcp_result
+from cftui.engine.net.tcp import Connected, tcp_result
 from cftui.engine.pending import Pending, in_thread
 from cftui.engine.profile import Protocol, sni_name
 from cftui.engine.results import (
@@ -41,7 +41,7 @@ from cftui.engine.results import (
 )
 from cftui.engine.steps import Facts
 from cftui.engine.tls import scan
-from cftui.engine.tls.loop import Connected, probe_loop
+from cftui.engine.tls.loop import probe_loop
 
 OnEvent = Callable[[Event], None]
 
@@ -202,7 +202,7 @@ def _launch(run: _Run) -> None:
         run.scans[address] = scan.start_scan(
             run.endpoint(address), lambda p: sni_name(target.domain, target.host_header, p),
             target.protocols, run.cancel, on_attempt, on_protocol,
-            alpn=profile.cloudfront_alpn(target.http_version))
+            alpn=profile.CLOUDFRONT_ALPN[target.http_version])
         if target.http:
             endpoint = run.endpoint(address)
             run.fetches[address], thread = in_thread(functools.partial(
@@ -223,8 +223,7 @@ def _start_tcp(endpoint: Endpoint) -> Pending[TcpResult]:
         if isinstance(answer, BaseException):
             pending.set_exception(answer)
         else:
-            pending.set_result(tcp_result(endpoint, answer.error, answer.duration_ms,
-                                          answer.retries))
+            pending.set_result(tcp_result(endpoint, answer))
 
     probe_loop().connect(endpoint, reply)
     return pending

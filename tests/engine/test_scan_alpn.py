@@ -62,12 +62,12 @@ def _digests(hellos: dict[str, bytes]) -> dict[str, str]:
 
 
 def test_http11_hellos_are_byte_identical_to_before() -> None:
-    assert profile.cloudfront_alpn("http1.1") == ()
-    assert _digests(_hellos(profile.cloudfront_alpn("http1.1"))) == PINNED
+    assert profile.CLOUDFRONT_ALPN["http1.1"] == ()
+    assert _digests(_hellos(profile.CLOUDFRONT_ALPN["http1.1"])) == PINNED
 
 
 def test_http2_changes_every_hello_but_sslv3() -> None:
-    changed = {k for k, v in _digests(_hellos(profile.cloudfront_alpn("http2"))).items()
+    changed = {k for k, v in _digests(_hellos(profile.CLOUDFRONT_ALPN["http2"])).items()
                if PINNED[k] != v}
     assert changed == set(PINNED) - {"cloudfront SSLv3", "broad SSLv3"}
 
@@ -116,7 +116,7 @@ def test_alpn_sits_where_openssl_puts_it() -> None:
     among those both hellos carry."""
     theirs = _extensions(_s_client_hello("-tls1_2", "-servername", NAME,
                                          "-alpn", "h2,http/1.1"))
-    spec = hello.cloudfront_hello(Protocol.TLSv1_2, NAME, alpn=profile.cloudfront_alpn("http2"))
+    spec = hello.cloudfront_hello(Protocol.TLSv1_2, NAME, alpn=profile.CLOUDFRONT_ALPN["http2"])
     ours = _extensions(hello.client_hello(spec))
     alpn = ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION
     assert dict(ours)[alpn] == dict(theirs)[alpn] == b"\x00\x0c\x02h2\x08http/1.1"

@@ -24,7 +24,7 @@ from cftui.engine.tls.scan import scan_protocol
 from cftui.transcript.command import s_client_command
 from cftui.transcript.session import render
 
-HTTP2 = profile.cloudfront_alpn("http2")
+HTTP2 = profile.CLOUDFRONT_ALPN["http2"]
 
 
 def probe(port: int, protocol: Protocol, alpn: tuple[bytes, ...] = HTTP2) -> ProtocolAttempt:

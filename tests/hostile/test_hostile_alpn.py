@@ -91,7 +91,7 @@ def test_alpn_in_a_tls13_server_hello_is_flagged(hostile: Hostile) -> None:
     peer = hostile(answer(_tls13_with_alpn))
     endpoint = Endpoint("127.0.0.1", peer.port, 2.0, 2.0)
     result = scan_protocol(endpoint, Protocol.TLSv1_3, "origin.example.com", enabled=False,
-                           alpn=profile.cloudfront_alpn("http2"))
+                           alpn=profile.CLOUDFRONT_ALPN["http2"])
     first = result.attempts[0]
     assert first.server_hello is not None and first.server_hello.alpn == "h2"
     assert first.violation == ("the origin's TLS 1.3 ServerHello carries "

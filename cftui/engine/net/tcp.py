@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import socket
+from dataclasses import dataclass
 
 from cftui.engine.net.connect import Endpoint, describe_os_error
 from cftui.engine.results import TcpOutcome, TcpResult
@@ -14,10 +15,19 @@ from cftui.engine.results import TcpOutcome, TcpResult
 NO_ROUTE_HERE = frozenset({errno.ENETUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT})
 
 
-def tcp_result(endpoint: Endpoint, error: OSError | None, duration_ms: float,
-               retries: tuple[str, ...] = ()) -> TcpResult:
-    """Refused (RST: CloudFront answers 502) and silently dropped (504) differ; `retries`
-    says what the tries before the last one saw."""
+@dataclass(frozen=True)
+class Connected:
+    """What a connect-only job of the probe loop saw: the error of its last try (None:
+    connected), how long that try took, and what the tries before it saw."""
+
+    error: OSError | None
+    duration_ms: float
+    retries: tuple[str, ...] = ()
+
+
+def tcp_result(endpoint: Endpoint, connected: Connected) -> TcpResult:
+    """Refused (RST: CloudFront answers 502) and silently dropped (504) differ."""
+    error, duration_ms, retries = connected.error, connected.duration_ms, connected.retries
     if error is None:
         return TcpResult(endpoint.address, endpoint.port, True, TcpOutcome.CONNECTED, None,
                          duration_ms, retries=retries)

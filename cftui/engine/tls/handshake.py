@@ -106,7 +106,7 @@ def cloudfront_context(protocols: Sequence[Protocol], *,
     ctx.set_options(SSL.OP_NO_TICKET | SSL.OP_NO_RENEGOTIATION)
     _set_profile(ctx)
     if http2:
-        ctx.set_alpn_protos(list(profile.CLOUDFRONT_ALPN_HTTP2))
+        ctx.set_alpn_protos(list(profile.CLOUDFRONT_ALPN["http2"]))
     return ctx
 
 

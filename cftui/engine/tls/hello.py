@@ -202,7 +202,7 @@ def cloudfront_hello(protocol: Protocol, sni: str | None,
                      suites: Sequence[int] | None = None,
                      alpn: Sequence[bytes] = ()) -> HelloSpec:
     """CloudFront's offer at one version (or a subset of its suites, for enumeration);
-    `alpn` is `cloudfront_alpn(http_version)`."""
+    `alpn` is `profile.CLOUDFRONT_ALPN[http_version]`."""
     if suites is None:
         suites = [s.code for s in profile.cloudfront_suites_for(protocol)]
     return HelloSpec(protocol=protocol, suites=tuple(suites), sni=sni, alpn=tuple(alpn))

@@ -25,28 +25,19 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import Enum
 from typing import Any
 
 from cftui.engine.model import Outcome, ProtocolAttempt, Purpose, ServerFlight
 from cftui.engine.net import budget as budget_mod
 from cftui.engine.net.connect import RETRYABLE, SLICE, Cancelled, Endpoint, describe_os_error
+from cftui.engine.net.tcp import Connected
 from cftui.engine.tls import hello as hello_mod
 from cftui.engine.tls.flight import FlightParser
-from cftui.engine.tls.probe import READ_CHUNK, first_flight_end, reset, timed_out
+from cftui.engine.tls.probe import READ_CHUNK, first_flight_end, reset, retryable, timed_out
 
 Reply = Callable[[ProtocolAttempt | BaseException], None]
-
-
-@dataclass(frozen=True)
-class Connected:
-    """What a connect-only job saw: the error of its last try (None: connected), how
-    long that try took, and what the tries before it saw."""
-
-    error: OSError | None
-    duration_ms: float
-    retries: tuple[str, ...] = ()
 
 
 ConnectReply = Callable[[Connected | BaseException], None]
@@ -100,12 +91,6 @@ class _Probe:
             duration_ms=(time.monotonic() - self.start) * 1000, started_at=self.started_at,
             spec=spec,
         )
-
-
-def retryable(a: ProtocolAttempt) -> bool:
-    """What CloudFront tries again: refused or reset before the origin sent a byte."""
-    return (a.outcome in (Outcome.RESET, Outcome.CONNECT_FAILED) and a.bytes_read == 0
-            and a.error in RETRYABLE)
 
 
 class ProbeLoop:

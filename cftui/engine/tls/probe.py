@@ -10,7 +10,7 @@ import socket
 import threading
 
 from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, Purpose, ServerFlight
-from cftui.engine.net.connect import Endpoint, describe_os_error, wait_for
+from cftui.engine.net.connect import RETRYABLE, Endpoint, describe_os_error, wait_for
 from cftui.engine.tls import hello as hello_mod
 from cftui.engine.tls.flight import MAX_FLIGHT, FlightParser, NotTls, ParseError
 
@@ -42,6 +42,12 @@ def first_flight_end(parser: FlightParser, data: bytes) -> FlightEnd_ | None:
     if flight.server_hello is not None:
         return flight, Outcome.SERVER_HELLO
     return flight, Outcome.CLOSED
+
+
+def retryable(a: ProtocolAttempt) -> bool:
+    """What CloudFront tries again: refused or reset before the origin sent a byte."""
+    return (a.outcome in (Outcome.RESET, Outcome.CONNECT_FAILED) and a.bytes_read == 0
+            and a.error in RETRYABLE)
 
 
 def timed_out(parser: FlightParser) -> FlightEnd_:

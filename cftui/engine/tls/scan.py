@@ -71,7 +71,7 @@ Steps = Generator[Offers, list[ProtocolAttempt], ProtocolResult]
 
 def _steps(endpoint: Endpoint, protocol: Protocol, sni: str | None, enabled: bool,
            alpn: tuple[bytes, ...] = ()) -> Steps:
-    """`alpn`: what CloudFront's hello offers in ALPN (`profile.cloudfront_alpn`); every
+    """`alpn`: what CloudFront's hello offers in ALPN (`profile.CLOUDFRONT_ALPN`); every
     hello of the scan carries it, so the origin answers the hello CloudFront sends."""
     if protocol is Protocol.TLSv1_3:
         (a,) = yield [(hello.tls13_hello(sni, alpn), Purpose.INFO)]
@@ -265,7 +265,7 @@ def start_scan(
     once. Every single-suite offer of an enumeration starts together (the endpoint's
     budget caps the connections in flight). `on_attempt` and `on_protocol` are called
     on the loop's thread as answers come: they must only hand them over. `alpn` is what
-    CloudFront offers in ALPN (`profile.cloudfront_alpn(target.http_version)`)."""
+    CloudFront offers in ALPN (`profile.CLOUDFRONT_ALPN[target.http_version]`)."""
     enabled_set = set(enabled)
     return _Driver(endpoint, {p: _steps(endpoint, p, sni_for(p), p in enabled_set, alpn)
                               for p in SCANNED}, cancel, on_attempt, on_protocol).start()
