@@ -1,39 +1,15 @@
-"""nginx on 127.0.0.1 as a subprocess, one `server` block (and port) per certificate chain.
-
-nginx loads `ssl_certificate` before it applies `ssl_ciphers`, so a cipher string's
-`@SECLEVEL` comes too late to let it load a SHA-1-signed chain or a small key. The
-security level is therefore set for the whole process through `OPENSSL_CONF` (a file
-in `workdir`); nginx initialises OpenSSL with the config file loaded. Everything nginx
-writes (error log, pid file, temp directories) stays in `workdir`.
-"""
+"""nginx on 127.0.0.1 for the differential tests: one `server` block (and port) per
+certificate chain (the process itself: cftui.demo.nginx)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
-from cftui.demo.loopback import free_port_on
+from cftui.demo.nginx import NGINX, NginxProcess, free_ports
 
-NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
-
-_OPENSSL_CONF = """\
-openssl_conf = cftui_test
-[cftui_test]
-ssl_conf = cftui_ssl
-[cftui_ssl]
-system_default = cftui_system
-[cftui_system]
-CipherString = DEFAULT:@SECLEVEL={level}
-"""
+__all__ = ["NGINX", "NginxServer", "Site"]
 
 
 @dataclass(frozen=True)
@@ -44,40 +20,23 @@ class Site:
     key: Path
 
 
-class NginxServer:
-    """Runs `nginx -p WORKDIR -c nginx.conf -g 'daemon off;'` until `stop()`.
-
-    `ports[i]` is where `sites[i]` listens (TLS only, `protocols`, `ciphers`); every
-    location answers `200 ok`. Run as root, the workers run as root too (`user root;`)
-    so they can read keys in a private tmp directory.
-    """
-
-    host = "127.0.0.1"
+class NginxServer(NginxProcess):
+    """`ports[i]` is where `sites[i]` listens (TLS only, `protocols`, `ciphers`); every
+    location answers `200 ok`."""
 
     def __init__(self, sites: Sequence[Site], workdir: Path, *, ciphers: str,
                  protocols: str = "TLSv1.2", security_level: int = 0,
                  start_timeout: float = 10.0):
-        if NGINX is None:
-            raise RuntimeError("nginx is not installed")
+        super().__init__(workdir, security_level=security_level, start_timeout=start_timeout)
         self.sites = tuple(sites)
-        self.workdir = Path(workdir)
         self.ciphers = ciphers
         self.protocols = protocols
-        self.security_level = security_level
-        self.start_timeout = start_timeout
-        self.ports: list[int] = []
-        self.process: subprocess.Popen[bytes] | None = None
-        self.error_log = self.workdir / "error.log"
+
+    def _choose_ports(self) -> None:
+        self.ports = free_ports(self.host, len(self.sites))
 
     def _config(self) -> str:
-        w = self.workdir
-        lines = ["user root;" if os.geteuid() == 0 else "",
-                 "worker_processes 1;", f"pid {w / 'nginx.pid'};",
-                 f"error_log {self.error_log} info;",
-                 "events { worker_connections 256; }", "http {", "  access_log off;",
-                 "  default_type text/plain;"]
-        for temp in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            lines.append(f"  {temp}_temp_path {w / 'temp' / temp};")
+        lines = self._head(workers=1, log_level="info", connections=256)
         for site, port in zip(self.sites, self.ports, strict=True):
             lines += [
                 "  server {",
@@ -91,69 +50,3 @@ class NginxServer:
                 "  }",
             ]
         return "\n".join([*lines, "}", ""])
-
-    def start(self) -> NginxServer:
-        (self.workdir / "temp").mkdir(parents=True, exist_ok=True)
-        openssl_conf = self.workdir / "openssl.cnf"
-        openssl_conf.write_text(_OPENSSL_CONF.format(level=self.security_level))
-        env = {**os.environ, "OPENSSL_CONF": str(openssl_conf)}
-        last_error = "did not start"
-        for _ in range(3):  # a port can be taken between choosing and binding it
-            self.ports = _free_ports(self.host, len(self.sites))
-            (self.workdir / "nginx.conf").write_text(self._config())
-            self.process = subprocess.Popen(
-                [str(NGINX), "-p", str(self.workdir), "-e", str(self.error_log),
-                 "-c", str(self.workdir / "nginx.conf"), "-g", "daemon off;"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, env=env)
-            if self._wait_ready():
-                return self
-            last_error = self.log[-2000:]
-            self.stop()
-        raise RuntimeError(f"nginx did not start: {last_error}")
-
-    def _wait_ready(self) -> bool:
-        assert self.process is not None
-        deadline = time.monotonic() + self.start_timeout
-        waiting = list(self.ports)
-        while waiting and time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            with contextlib.suppress(OSError), socket.create_connection(
-                    (self.host, waiting[0]), timeout=0.5):
-                waiting.pop(0)
-                continue
-            time.sleep(0.02)
-        return not waiting
-
-    def stop(self) -> None:
-        """SIGQUIT (finish open connections), then SIGTERM, then SIGKILL."""
-        process, self.process = self.process, None
-        if process is None:
-            return
-        for sig in (signal.SIGQUIT, signal.SIGTERM, signal.SIGKILL):
-            if process.poll() is not None:
-                return
-            process.send_signal(sig)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=5)
-
-    @property
-    def log(self) -> str:
-        return self.error_log.read_text(errors="replace") if self.error_log.exists() else ""
-
-    def __enter__(self) -> NginxServer:
-        return self.start()
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-
-def _free_ports(host: str, count: int) -> list[int]:
-    ports: list[int] = []
-    while len(ports) < count:
-        port = free_port_on(host)
-        if port not in ports:
-            ports.append(port)
-    return ports
