@@ -1,16 +1,13 @@
 """One connection, one ClientHello: send it and read the origin's first flight.
 
-`first_flight_end` says what each chunk the origin sends means for the attempt; the
-probe loop (tls/loop.py) and `read_flight` (a blocking socket) both read through it.
+`first_flight_end` says what each chunk the origin sends means for the attempt, for
+the probe loop (tls/loop.py), which makes every probe connection.
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-
 from cftui.engine.model import FlightEnd, Outcome, ProtocolAttempt, Purpose, ServerFlight
-from cftui.engine.net.connect import RETRYABLE, Endpoint, describe_os_error, wait_for
+from cftui.engine.net.connect import RETRYABLE, Endpoint, describe_os_error
 from cftui.engine.tls import hello as hello_mod
 from cftui.engine.tls.flight import MAX_FLIGHT, FlightParser, NotTls, ParseError
 
@@ -58,23 +55,6 @@ def reset(parser: FlightParser, exc: OSError) -> FlightEnd_:
     if isinstance(exc, TimeoutError):
         return timed_out(parser)
     return parser.result(FlightEnd.RESET, describe_os_error(exc)), Outcome.RESET
-
-
-def read_flight(sock: socket.socket, deadline: float,
-                cancel: threading.Event | None = None) -> FlightEnd_:
-    """Read until the first flight is complete, the peer stops, or the deadline passes.
-    Raises Cancelled when `cancel` is set meanwhile."""
-    parser = FlightParser()
-    while True:
-        if not wait_for(sock, deadline, cancel=cancel):
-            return timed_out(parser)
-        try:
-            data = sock.recv(READ_CHUNK)
-        except OSError as exc:
-            return reset(parser, exc)
-        end = first_flight_end(parser, data)
-        if end is not None:
-            return end
 
 
 def attempt(endpoint: Endpoint, spec: hello_mod.HelloSpec, purpose: Purpose) -> ProtocolAttempt:

@@ -131,12 +131,6 @@ MAX_LISTED = 100
 _DATE_ERRORS = frozenset({9, 10})  # X509_V_ERR_CERT_NOT_YET_VALID, _HAS_EXPIRED
 
 
-@functools.lru_cache(maxsize=8)
-def _openssl_anchors(anchors: tuple[x509.Certificate, ...]) -> tuple[crypto.X509, ...]:
-    """Converting Mozilla's ~150 roots is the costly part: once per CA set."""
-    return tuple(crypto.X509.from_cryptography(a) for a in anchors)
-
-
 def preload(ca_file: str | None) -> None:
     """Read and convert the anchors `judge` will trust (Mozilla's roots, `ca_file`)."""
     _store(trust_anchors(ca_file))
@@ -144,13 +138,13 @@ def preload(ca_file: str | None) -> None:
 
 @functools.lru_cache(maxsize=8)
 def _store(anchors: tuple[x509.Certificate, ...]) -> tuple[crypto.X509Store, threading.Lock]:
-    """One X509_STORE per CA set for the process (filling one with Mozilla's ~150 roots
-    costs more than a verification). Its verification time is store-wide, so the lock
-    is held from set_time to the end of X509_verify_cert."""
+    """One X509_STORE per CA set for the process (converting and adding Mozilla's ~150
+    roots costs more than a verification). Its verification time is store-wide, so the
+    lock is held from set_time to the end of X509_verify_cert."""
     store = crypto.X509Store()
-    for anchor in _openssl_anchors(anchors):
+    for anchor in anchors:
         try:
-            store.add_cert(anchor)
+            store.add_cert(crypto.X509.from_cryptography(anchor))
         except crypto.Error:  # the same root twice
             continue
     return store, threading.Lock()
@@ -339,10 +333,10 @@ def _subjects(anchors: tuple[x509.Certificate, ...]) -> frozenset[x509.Name]:
 
 
 def _find_gap(certs: Sequence[x509.Certificate], infos: Sequence[CertInfo],
-              anchors: Sequence[x509.Certificate]) -> tuple[bool, str | None, str | None]:
+              anchors: Anchors) -> tuple[bool, str | None, str | None]:
     """Walk up from the leaf through what was sent; report the first issuer that is
     neither sent nor trusted. (complete, missing issuer, its caIssuers URL)."""
-    by_subject = _subjects(tuple(anchors) if not isinstance(anchors, Anchors) else anchors)
+    by_subject = _subjects(anchors)
     current, info = certs[0], infos[0]
     seen = {current.fingerprint(_SHA256)}
     while True:
