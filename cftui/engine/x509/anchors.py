@@ -37,9 +37,11 @@ def _read(path: str) -> bytes:
                               f"{getattr(exc, 'strerror', None) or exc}") from exc
 
 
+@functools.lru_cache(maxsize=8)
 def check_pem_file(path: str) -> None:
     """Before anything connects: a regular file under the cap holding PEM certificates,
-    each one DER SEQUENCE. Raises TrustStoreError as `load_pem_file` would."""
+    each one DER SEQUENCE. Raises TrustStoreError as `load_pem_file` would. Once per
+    path (a file named for fifty origins is read once), as `load_pem_file`."""
     blocks = _PEM_CERTIFICATE.findall(_read(path))
     if not blocks:
         raise TrustStoreError(f"CA file {path} holds no PEM certificate")
