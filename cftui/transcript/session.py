@@ -112,7 +112,7 @@ def _verify_lines(verify: VerifyStatus | None, have_cert: bool) -> tuple[list[st
     verify = verify or VerifyStatus.of(0)
     if verify.ok:
         lines = ["Verification: OK"]
-        if verify.peername:
+        if verify.peername and have_cert:  # s_client names a peer only once it has one
             lines.append(f"Verified peername: {verify.peername}")
     else:
         lines = [f"Verification error: {verify.text}"]

@@ -200,6 +200,20 @@ def test_protocol_version_refusal(tls_origin) -> None:
 
 
 @needs_openssl
+def test_a_refusal_shown_with_the_checks_verification_names_no_peer(
+        tls_origin, pki: SessionPki) -> None:
+    """The detail view renders every attempt with the check's certificate verdict; a
+    handshake that never got a certificate must still read as s_client's does."""
+    server = tls_origin(min_version="TLSv1.2", max_version="TLSv1.2")
+    a = probe(server.port, Protocol.TLSv1_1)
+    ours = render(a, VerifyStatus.of(0, NAME))
+    stdout, stderr = s_client(s_client_command(a, servername=NAME, ca_file=str(pki.ca_file),
+                                               verify_name=NAME))
+    assert normalise(ours) == normalise(combined(stdout, stderr))
+    assert not any(line.startswith("Verified peername") for line in ours)
+
+
+@needs_openssl
 def test_cipher_mismatch(tls_origin) -> None:
     server = tls_origin(min_version="TLSv1.2", max_version="TLSv1.2",
                         ciphers="ECDHE-RSA-CHACHA20-POLY1305")
