@@ -95,12 +95,13 @@ def certificate(run: Run) -> None:
         return
 
     def work() -> Facts:
-        from cftui.engine.tls import tls13chain
         from cftui.engine.x509.info import CertificateParseError
         from cftui.engine.x509.judge import judge
 
         # TLS 1.3 encrypts the Certificate message: a real TLS 1.3 handshake reads it.
         for address in tls13_only:
+            from cftui.engine.tls import tls13chain
+
             run.check_cancel()
             if chain := tls13chain.fetch_chain(run.endpoint(address), target.sni):
                 chains[address] = chain
