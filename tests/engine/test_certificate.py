@@ -16,7 +16,7 @@ from support import SessionPki
 from cftui.demo import pki as pkimod
 from cftui.engine import verdict
 from cftui.engine.results import AddressReport, CertificateReport
-from cftui.engine.x509.anchors import TrustStoreError, trust_anchors
+from cftui.engine.x509.anchors import TrustStoreError, mozilla_roots_file, trust_anchors
 from cftui.engine.x509.info import CertificateParseError, cert_info
 from cftui.engine.x509.judge import judge, key_problem, name_matches
 
@@ -320,3 +320,42 @@ def test_extra_anchors_add_to_mozilla(pki: SessionPki) -> None:
     mozilla = trust_anchors(None)
     assert len(mozilla) > 50
     assert len(trust_anchors(str(pki.ca_file))) == len(mozilla) + 1
+
+
+def test_mozilla_roots_are_certifis_file() -> None:
+    """Found without importing certifi, but the very file certifi.where() names."""
+    import certifi
+
+    assert Path(mozilla_roots_file()).samefile(certifi.where())
+
+
+def test_preload_and_judge_at_once_finish(pki: SessionPki) -> None:
+    """A check's preload reads the anchors and builds the store while the check may be
+    judging already (inside `quiet_parsing`): both take the parsing lock and the
+    anchors' lock, in one order, and the anchors and store are built once. (They took
+    them in opposite orders once, and a check process hung.)"""
+    import threading
+
+    from cftui.engine.x509 import anchors as anchors_mod
+    from cftui.engine.x509 import judge as judge_mod
+
+    ca_file = str(pki.ca_file)
+    chain = der(pki.leaf, pki.intermediate)
+    for _ in range(40):
+        anchors_mod._read_anchors.cache_clear()
+        anchors_mod.load_pem_file.cache_clear()
+        judge_mod._build_store.cache_clear()
+        reports: list[CertificateReport] = []
+
+        def check(out: list[CertificateReport] = reports) -> None:
+            out.append(judge(chain, NAME, ca_file))
+
+        threads = [threading.Thread(target=judge_mod.preload, args=(ca_file,), daemon=True),
+                   threading.Thread(target=check, daemon=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+        assert not any(t.is_alive() for t in threads), "preload and judge deadlocked"
+        assert reports[0].trusted
+        assert judge_mod._build_store.cache_info().currsize == 1

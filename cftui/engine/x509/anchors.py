@@ -12,6 +12,7 @@ import base64
 import binascii
 import functools
 import re
+import threading
 from typing import TYPE_CHECKING
 
 from cftui.engine import files
@@ -78,14 +79,47 @@ class Anchors(tuple["x509.Certificate", ...]):
 
     __hash__ = object.__hash__
 
+    #: the PEM files they were read from, in order (libcrypto can read them itself)
+    files: tuple[str, ...] = ()
+
     def __eq__(self, other: object) -> bool:
         return self is other
 
 
-@functools.lru_cache(maxsize=8)
-def trust_anchors(ca_file: str | None) -> Anchors:
-    """Mozilla's roots (what CloudFront trusts) plus the extra anchors given."""
-    import certifi  # loaded while the first round trips are in flight (engine/preload)
+def mozilla_roots_file() -> str:
+    """certifi's cacert.pem (Mozilla's roots). Found beside the package without importing
+    it where it is a plain file: certifi's import brings in importlib.resources (pathlib,
+    tempfile, zipfile), ~10 ms of a check process; elsewhere (a zip), certifi.where()."""
+    import importlib.util
+    import os.path
 
-    roots = load_pem_file(certifi.where())
-    return Anchors(roots + load_pem_file(ca_file) if ca_file else roots)
+    spec = importlib.util.find_spec("certifi")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        if os.path.isfile(path := os.path.join(folder, "cacert.pem")):
+            return path
+    import certifi
+
+    return certifi.where()
+
+
+_loading = threading.Lock()
+
+
+def trust_anchors(ca_file: str | None) -> Anchors:
+    """Mozilla's roots (what CloudFront trusts) plus the extra anchors given (read while
+    the first round trips are in flight: engine/preload). One object per CA file for
+    the process, even when a check asks while the preload is still reading it."""
+    from cftui.engine.x509.info import quiet_parsing
+
+    # the parsing lock before ours, as `judge` holds it when it gets here: one order
+    with quiet_parsing(), _loading:
+        return _read_anchors(ca_file)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_anchors(ca_file: str | None) -> Anchors:
+    mozilla = mozilla_roots_file()
+    roots = load_pem_file(mozilla)
+    anchors = Anchors(roots + load_pem_file(ca_file) if ca_file else roots)
+    anchors.files = (mozilla, ca_file) if ca_file else (mozilla,)
+    return anchors

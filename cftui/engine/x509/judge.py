@@ -136,12 +136,31 @@ def preload(ca_file: str | None) -> None:
     _store(trust_anchors(ca_file))
 
 
+_building = threading.Lock()
+
+
+def _store(anchors: Anchors) -> tuple[crypto.X509Store, threading.Lock]:
+    """One X509_STORE per CA set for the process (adding Mozilla's ~150 roots costs more
+    than a verification), built once even when a check asks while the preload builds it.
+    Its verification time is store-wide, so the lock is held from set_time to the end of
+    X509_verify_cert."""
+    with _building:
+        return _build_store(anchors)
+
+
 @functools.lru_cache(maxsize=8)
-def _store(anchors: tuple[x509.Certificate, ...]) -> tuple[crypto.X509Store, threading.Lock]:
-    """One X509_STORE per CA set for the process (converting and adding Mozilla's ~150
-    roots costs more than a verification). Its verification time is store-wide, so the
-    lock is held from set_time to the end of X509_verify_cert."""
+def _build_store(anchors: Anchors) -> tuple[crypto.X509Store, threading.Lock]:
+    # libcrypto reads the anchors' PEM files itself (a few ms, where converting
+    # cryptography's objects one by one takes ~10); the same certificates, as
+    # cryptography has parsed every one of them before
     store = crypto.X509Store()
+    try:
+        for path in anchors.files:
+            store.load_locations(path)
+        if anchors.files:
+            return store, threading.Lock()
+    except crypto.Error:
+        store = crypto.X509Store()
     for anchor in anchors:
         try:
             store.add_cert(crypto.X509.from_cryptography(anchor))
@@ -153,16 +172,18 @@ def _store(anchors: tuple[x509.Certificate, ...]) -> tuple[crypto.X509Store, thr
 class _Verifier:
     """X509_verify_cert on the sent chain, at a chosen moment."""
 
-    def __init__(self, certs: Sequence[x509.Certificate],
-                 anchors: tuple[x509.Certificate, ...]) -> None:
+    def __init__(self, certs: Sequence[x509.Certificate], anchors: Anchors,
+                 ders: Sequence[bytes] | None = None) -> None:
         self.anchors = anchors
-        self.leaf = crypto.X509.from_cryptography(certs[0])
-        self.untrusted: list[crypto.X509] = []
-        for cert in certs[1:]:
-            try:
-                self.untrusted.append(crypto.X509.from_cryptography(cert))
+        loaded: list[crypto.X509] = []
+        for i, cert in enumerate(certs):
+            try:  # from the DER as sent when the caller has it (cheaper, and as libcrypto reads it)
+                loaded.append(crypto.load_certificate(crypto.FILETYPE_ASN1, ders[i])
+                              if ders is not None else crypto.X509.from_cryptography(cert))
             except Exception:  # a certificate libcrypto does not read takes no part
-                continue
+                if i == 0:
+                    raise
+        self.leaf, self.untrusted = loaded[0], loaded[1:]
 
     def verify(self, when: dt.datetime) -> tuple[list[x509.Certificate] | None, int | None,
                                                  str | None]:
@@ -183,18 +204,19 @@ class _Verifier:
         return [c.to_cryptography() for c in chain], None, None
 
 
-def trusted_path(certs: Sequence[x509.Certificate], anchors: tuple[x509.Certificate, ...],
-                 now: dt.datetime) -> tuple[list[x509.Certificate] | None, int | None,
-                                            str | None]:
+def trusted_path(certs: Sequence[x509.Certificate], anchors: Anchors, now: dt.datetime,
+                 ders: Sequence[bytes] | None = None,
+                 ) -> tuple[list[x509.Certificate] | None, int | None, str | None]:
     """The path libcrypto builds from certs[0] (the leaf) through certs[1:] to an anchor:
     (leaf … anchor, None, None), or (None, X509_V_ERR_* code, OpenSSL's text).
 
     The dates are judged on their own: when the leaf is outside its validity, the chain
     is verified at a moment the leaf was valid, so an expired leaf does not hide (or
-    fake) a chain problem. `judge` and the chain repair both decide trust here.
+    fake) a chain problem. `judge` and the chain repair both decide trust here. `ders`:
+    the certificates' DER, when the caller has it.
     """
     now = _utc(now)
-    verifier = _Verifier(certs, anchors)
+    verifier = _Verifier(certs, anchors, ders)
     path, code, trust_error = verifier.verify(now)
     leaf_nb, leaf_na = _utc(certs[0].not_valid_before_utc), _utc(certs[0].not_valid_after_utc)
     if path is None and (now > leaf_na or now < leaf_nb):
@@ -238,7 +260,8 @@ def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = 
     not_after = _utc(leaf.not_valid_after_utc)
     expired, not_yet = now > not_after, now < not_before
 
-    path, code, trust_error = trusted_path(certs, anchors, now)
+    path, code, trust_error = trusted_path(certs, anchors, now,
+                                           [chain_der[i] for i in judged_indices])
     trusted = path is not None
     missing, missing_url = None, None
     in_order = True

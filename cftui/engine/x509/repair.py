@@ -21,7 +21,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 from cftui.engine.causes import CauseCode
 from cftui.engine.net import aia
 from cftui.engine.results import AddressReport, Report
-from cftui.engine.x509.anchors import trust_anchors
+from cftui.engine.x509.anchors import Anchors, trust_anchors
 from cftui.engine.x509.judge import MAX_JUDGED, issued_by, trusted_path
 from cftui.engine.x509.names import openssl_name
 
@@ -189,7 +189,7 @@ def _fail(fetched: Sequence[Fetched], reason: str, problem: str) -> Repair:
 
 def _finish(chain_der: Sequence[bytes], path: Sequence[x509.Certificate],
             fetched: Sequence[Fetched],
-            anchors: tuple[x509.Certificate, ...], now: dt.datetime) -> Repair:
+            anchors: Anchors, now: dt.datetime) -> Repair:
     chain = tuple(path[:-1]) if len(path) > 1 else tuple(path)
     # What will be installed must verify on its own, without the extras sent.
     again, _, error = trusted_path(list(chain), anchors, now)
