@@ -122,7 +122,14 @@ def cmd_check(argv: Sequence[str]) -> int:
         chosen = check_plan(args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return run_checks(chosen.targets, args.format, chosen)
+    from cftui.engine.net import budget, early
+
+    budget.raise_descriptor_limit()  # before the engine sizes its connection cap
+    early.open_for(chosen.targets)  # in flight while the engine loads
+    try:
+        return run_checks(chosen.targets, args.format, chosen)
+    finally:
+        early.close_unclaimed()
 
 
 def cmd_demo(argv: Sequence[str]) -> int:

@@ -94,6 +94,9 @@ _S_CLIENT_FLAGS = {
 #: The values OriginSslProtocols accepts, oldest first.
 ORIGIN_SSL_PROTOCOLS: tuple[Protocol, ...] = (
     Protocol.SSLv3, Protocol.TLSv1, Protocol.TLSv1_1, Protocol.TLSv1_2)
+#: Protocols every scan of cftui tries, each with its first ClientHello at once:
+#: CloudFront's four, then TLS 1.3 for information.
+SCANNED_PROTOCOLS: tuple[Protocol, ...] = (*ORIGIN_SSL_PROTOCOLS, Protocol.TLSv1_3)
 #: What CloudFront enables when nothing is said (console and CDK default).
 DEFAULT_PROTOCOLS: tuple[Protocol, ...] = (Protocol.TLSv1_2,)
 

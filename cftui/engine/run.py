@@ -17,9 +17,10 @@ from typing import Any
 
 from cftui.engine import profile, steps
 from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
-from cftui.engine.net import dns
+from cftui.engine.net import dns, early
 from cftui.engine.net.budget import Budget
 from cftui.engine.net.connect import Cancelled, Endpoint, connect
+from cftui.engine.net.early import EarlyPool
 from cftui.engine.net.tcp import Connected, tcp_result
 from cftui.engine.pending import Pending, in_thread
 from cftui.engine.profile import Protocol, sni_name
@@ -65,6 +66,7 @@ class _Run:
         self.scans: dict[str, Pending[dict[Protocol, ProtocolResult]]] = {}
         self.fetches: dict[str, Pending[HttpResult]] = {}
         self.threads: list[threading.Thread] = []  # the real handshakes, joined at the end
+        self.early: dict[str, EarlyPool] = {}  # connections opened before the check began
         self.started = time.monotonic()
         self.started_at = time.time()
 
@@ -99,7 +101,22 @@ class _Run:
         t = self.target
         return Endpoint(address, t.port, t.connect_timeout, t.connect_timeout,
                         cancel=self.cancel, budget=self.budget,
-                        attempts=t.connection_attempts)
+                        attempts=t.connection_attempts, early=self.early.get(address))
+
+    def adopt_early(self, address: str) -> None:
+        """Take over the connections the command line opened to this address before the
+        engine loaded (engine/net/early.py): counted as this check's, first to be used."""
+        pool = early.claim(address, self.target.port, self.budget.per_origin)
+        if pool:
+            self.budget.adopt(len(pool))
+            self.early[address] = pool
+
+    def close_early(self) -> None:
+        """Close the early connections no job used (they stay counted: they were made)."""
+        for pool in self.early.values():
+            while (opened := early.take(pool)) is not None:
+                opened.sock.close()
+                self.budget.release()
 
     def live(self) -> list[str]:
         return [a for a, r in self.reports.items() if r.tcp and r.tcp.connected]
@@ -126,6 +143,7 @@ def check(target: Target, *, on_event: OnEvent = _ignore,
             finally:
                 for thread in run.threads:  # ends within 50 ms of a cancel
                     thread.join()
+                run.close_early()
         else:
             for stage in (Stage.TCP, Stage.TLS, Stage.CERTIFICATE, Stage.HTTP):
                 run.skip(stage, "no address to connect to")
@@ -197,6 +215,7 @@ def _launch(run: _Run) -> None:
         run.on_event(ProtocolFinished(result))
 
     for address in run.addresses:
+        run.adopt_early(address)
         # the scan and the TCP check run on the probe loop; only the real handshake,
         # which blocks in OpenSSL, takes a thread. The two with 4 round trips first.
         run.scans[address] = scan.start_scan(

@@ -71,7 +71,7 @@ def on_release(listener: Callable[[], None]) -> None:
     _process.listeners.append(listener)
 
 
-class _CountedSocket(socket.socket):
+class CountedSocket(socket.socket):
     """A socket that gives its slot back once, when it is closed (or parks it for the
     next connection of the same thread while that thread is retrying)."""
 
@@ -124,7 +124,7 @@ class Budget:
                         raise Cancelled
                     _process.freed.wait(_WAIT_SLICE)
         try:
-            sock = _CountedSocket(family, socket.SOCK_STREAM)
+            sock = CountedSocket(family, socket.SOCK_STREAM)
         except BaseException:
             self.release()
             raise
@@ -145,6 +145,19 @@ class Budget:
         self.in_flight += 1
         _process.in_flight += 1
         return True
+
+    def adopt(self, connections: int) -> None:
+        """Connections opened before the check began (engine/net/early.py): made, and in
+        flight on slots of their own until each is closed (`release()` each one)."""
+        with _process.lock:
+            self.made += connections
+            self.in_flight += connections
+            _process.in_flight += connections
+
+    def attach(self, sock: socket.socket) -> None:
+        """An adopted connection: closing `sock` gives its slot back."""
+        if isinstance(sock, CountedSocket):
+            sock._budget = self
 
     def count(self) -> None:
         """One more connection made (a socket on a slot it took)."""

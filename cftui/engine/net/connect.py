@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from cftui.engine.net import early
 from cftui.engine.net.budget import Budget
+from cftui.engine.net.early import EarlyPool
 
 T = TypeVar("T")
 
@@ -39,6 +41,8 @@ class Endpoint:
     cancel: threading.Event | None = field(default=None, compare=False)
     budget: Budget | None = field(default=None, compare=False)
     attempts: int = 1  # CloudFront's ConnectionAttempts: tries for a refused or reset connection
+    #: connections opened before the check began, each used once by the first jobs
+    early: EarlyPool | None = field(default=None, compare=False, repr=False)
 
     def retrying(self) -> contextlib.AbstractContextManager[None]:
         """Around a loop that tries one connection again: it keeps its slot (see Budget)."""
@@ -84,6 +88,8 @@ def connect(endpoint: Endpoint) -> socket.socket:
     """A TCP connection within the connect timeout; raises OSError (TimeoutError when the
     origin does not answer) or Cancelled. Counts against the endpoint's budget."""
     endpoint.check_cancel()
+    if (opened := early.take(endpoint.early)) is not None:
+        return _connected(endpoint, opened)
     family = socket.AF_INET6 if ":" in endpoint.address else socket.AF_INET
     if endpoint.budget is not None:
         sock: socket.socket = endpoint.budget.open(family, endpoint.cancel)
@@ -102,6 +108,26 @@ def connect(endpoint: Endpoint) -> socket.socket:
             code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if code:
                 raise OSError(code, errno.errorcode.get(code, str(code)))
+        sock.settimeout(endpoint.connect_timeout)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _connected(endpoint: Endpoint, opened: early.EarlyConnection) -> socket.socket:
+    """`connect` on a connection opened early: its slot was adopted by the budget, and
+    closing it gives the slot back like any other."""
+    sock = opened.sock
+    if endpoint.budget is not None:
+        endpoint.budget.attach(sock)
+    try:
+        deadline = opened.start + endpoint.connect_timeout
+        if not wait_for(sock, deadline, write=True, cancel=endpoint.cancel):
+            raise TimeoutError("timed out")
+        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if code:
+            raise OSError(code, errno.errorcode.get(code, str(code)))
         sock.settimeout(endpoint.connect_timeout)
     except BaseException:
         sock.close()

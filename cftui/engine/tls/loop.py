@@ -31,7 +31,9 @@ from typing import Any
 
 from cftui.engine.model import Outcome, ProtocolAttempt, Purpose, ServerFlight
 from cftui.engine.net import budget as budget_mod
+from cftui.engine.net import early
 from cftui.engine.net.connect import RETRYABLE, SLICE, Cancelled, Endpoint, describe_os_error
+from cftui.engine.net.early import EarlyConnection
 from cftui.engine.net.tcp import Connected
 from cftui.engine.tls import hello as hello_mod
 from cftui.engine.tls.flight import FlightParser
@@ -63,6 +65,7 @@ class _Probe:
         self.reply = reply
         self.retries: list[str] = []
         self.has_slot = False
+        self.early: EarlyConnection | None = None  # opened before the check (net/early.py)
         self._reset()
 
     def _reset(self) -> None:
@@ -189,7 +192,7 @@ class ProbeLoop:
             probe = self._queued.popleft()
             if probe.cancelled:
                 self._fail(probe, Cancelled())
-            elif probe.has_slot or self._take_slot(probe):
+            elif probe.has_slot or self._take_early(probe) or self._take_slot(probe):
                 self._guarded(probe, self._connect)
             else:
                 waiting.append(probe)
@@ -201,6 +204,12 @@ class ProbeLoop:
             return False
         probe.has_slot = True
         return True
+
+    def _take_early(self, probe: _Probe) -> bool:
+        """A connection opened early for this endpoint, on the slot its budget adopted."""
+        probe.early = early.take(probe.endpoint.early)
+        probe.has_slot = probe.early is not None
+        return probe.has_slot
 
     def _give_back(self, probe: _Probe) -> None:
         if probe.has_slot:
@@ -225,6 +234,10 @@ class ProbeLoop:
 
     def _connect(self, probe: _Probe) -> None:
         endpoint = probe.endpoint
+        if (opened := probe.early) is not None:
+            probe.early = None
+            self._adopt(probe, opened)
+            return
         family = socket.AF_INET6 if ":" in endpoint.address else socket.AF_INET
         probe.start = time.monotonic()
         probe.started_at = time.time()
@@ -251,6 +264,21 @@ class ProbeLoop:
             self._watch(probe, selectors.EVENT_WRITE)
         else:
             self._connect_failed(probe, _os_error(code))
+
+    def _adopt(self, probe: _Probe, opened: EarlyConnection) -> None:
+        """Go on with a connection opened early. If it has connected, the probe's clock
+        starts its connect time before now: its duration is the network's, not the time
+        the connection waited for the engine to load."""
+        probe.sock = opened.sock
+        self._active.add(probe)
+        probe.phase = _Phase.CONNECTING
+        probe.deadline = opened.start + probe.endpoint.connect_timeout
+        if (took := opened.connect_seconds()) is not None:
+            probe.start = time.monotonic() - took
+            probe.started_at = time.time() - took
+        else:
+            probe.start, probe.started_at = opened.start, opened.started_at
+        self._watch(probe, selectors.EVENT_WRITE)
 
     def _step(self, probe: _Probe) -> None:
         sock = probe.sock

@@ -27,8 +27,7 @@ from cftui.engine.tls.registry import alert_reason
 OnAttempt = Callable[[ProtocolAttempt], None]
 OnProtocol = Callable[[ProtocolResult], None]
 
-#: Protocols every scan tries: CloudFront's four, then TLS 1.3 for information.
-SCANNED: tuple[Protocol, ...] = (*profile.ORIGIN_SSL_PROTOCOLS, Protocol.TLSv1_3)
+SCANNED = profile.SCANNED_PROTOCOLS
 
 
 def _ignore(_: object) -> None:

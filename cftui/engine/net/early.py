@@ -1,0 +1,153 @@
+"""A check's first TCP connections, opened before the engine is loaded.
+
+A `cftui check` process spends tens of milliseconds loading the engine before its
+first connection would leave, and at internet latency each of them is added to the
+round trips that follow. So the command line opens the first wave of a check's
+connections (one per ClientHello the scan sends first, the real handshake's, the TCP
+check's) as soon as it knows the origin's address, and the check adopts them: they
+count as its connections, hold its slots, and serve its first jobs. Any it does not
+use are closed when it ends, still counted (the origin saw them).
+
+A thread notes when each connection completes, so that a connect time is the network's
+and not the time the connection waited for the engine.
+"""
+
+from __future__ import annotations
+
+import errno
+import select
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from cftui.engine.net.budget import CountedSocket
+
+if TYPE_CHECKING:
+    from cftui.engine.model import Target
+
+
+class EarlyConnection:
+    """A socket connecting (or connected) to the origin, with when it started and, once
+    the kernel says so, when the connection completed or failed."""
+
+    __slots__ = ("settled", "sock", "start", "started_at")
+
+    def __init__(self, sock: socket.socket, start: float, started_at: float) -> None:
+        self.sock = sock
+        self.start = start  # time.monotonic()
+        self.started_at = started_at  # time.time()
+        self.settled: float | None = None  # time.monotonic() when it connected or failed
+
+    def connect_seconds(self) -> float | None:
+        """How long the TCP handshake took, if it has finished."""
+        return None if self.settled is None else self.settled - self.start
+
+
+EarlyPool = deque[EarlyConnection]
+
+_opened: dict[tuple[str, int], EarlyPool] = {}
+_lock = threading.Lock()
+
+
+def first_wave(target: Target) -> int:
+    """The connections a check of `target` opens at once to each address (run._launch):
+    one per protocol the scan starts with, the TCP check's and, when there is an HTTP
+    request to send, the real handshake's; never more than its cap in flight."""
+    from cftui.engine import profile
+
+    fetch = target.http and bool(profile.LOCAL_PROTOCOLS.intersection(target.protocols))
+    return min(len(profile.SCANNED_PROTOCOLS) + 1 + int(fetch), target.max_connections)
+
+
+def open_for(targets: Iterable[Target]) -> None:
+    """Open the first wave of every target whose addresses are given (`connect_to`); a
+    domain is left to the check, which resolves it as CloudFront does."""
+    for target in targets:
+        for address in target.connect_to:
+            open_connections(address, target.port, first_wave(target), target.connect_timeout)
+
+
+def open_connections(address: str, port: int, count: int, timeout: float) -> None:
+    """Start `count` non-blocking connections to address:port for a check to adopt.
+    Nothing is raised: a connection that cannot even start is the check's to find."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    pool: EarlyPool = deque()
+    for _ in range(count):
+        try:
+            sock = CountedSocket(family, socket.SOCK_STREAM)
+        except OSError:
+            break
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setblocking(False)
+            start, started_at = time.monotonic(), time.time()
+            code = sock.connect_ex((address, port))
+        except OSError:
+            sock.close()
+            break
+        if code not in (0, errno.EINPROGRESS, errno.EAGAIN):
+            sock.close()
+            break
+        early = EarlyConnection(sock, start, started_at)
+        if code == 0:
+            early.settled = time.monotonic()
+        pool.append(early)
+    if not pool:
+        return
+    with _lock:
+        _opened.setdefault((address, port), deque()).extend(pool)
+    threading.Thread(target=_note_settled, args=(list(pool), timeout), daemon=True,
+                     name="cftui-early").start()
+
+
+def _note_settled(pool: list[EarlyConnection], timeout: float) -> None:
+    """Note when each connection completes or fails (writable either way), until all
+    have or the connect timeout has passed; the sockets are not touched otherwise."""
+    deadline = time.monotonic() + timeout
+    waiting = {e.sock.fileno(): e for e in pool if e.settled is None}
+    while waiting and (left := deadline - time.monotonic()) > 0:
+        try:
+            _, ready, _ = select.select([], list(waiting), [], min(left, 0.05))
+        except (OSError, ValueError):  # a socket the check has already closed
+            waiting = {fd: e for fd, e in waiting.items() if e.sock.fileno() == fd}
+            continue
+        now = time.monotonic()
+        for fd in ready:
+            waiting.pop(fd).settled = now
+
+
+def claim(address: str, port: int, limit: int) -> EarlyPool:
+    """Up to `limit` of the connections opened early to address:port (each handed out
+    once: two checks of one origin share its first wave)."""
+    with _lock:
+        pool = _opened.get((address, port))
+        if not pool:
+            return deque()
+        mine = deque(pool.popleft() for _ in range(min(limit, len(pool))))
+        if not pool:
+            del _opened[(address, port)]
+        return mine
+
+
+def take(pool: EarlyPool | None) -> EarlyConnection | None:
+    """The next early connection of a check's pool, if any is left."""
+    try:
+        return pool.popleft() if pool else None
+    except IndexError:  # another thread took the last one
+        return None
+
+
+def close_unclaimed() -> int:
+    """Close the connections no check adopted (a check that never started); how many."""
+    with _lock:
+        pools = list(_opened.values())
+        _opened.clear()
+    closed = 0
+    for pool in pools:
+        for early in pool:
+            early.sock.close()
+            closed += 1
+    return closed

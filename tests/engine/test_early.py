@@ -1,0 +1,160 @@
+"""Connections opened before the engine loads (engine/net/early.py), against real
+loopback origins: a check adopts them, counts them, and judges exactly as without."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from support import SessionPki
+from test_probe_loop import CountingPeer
+
+from cftui.demo.servers import TlsOrigin
+from cftui.engine.model import Target
+from cftui.engine.net import early
+from cftui.engine.results import Report
+from cftui.engine.run import check
+
+NAME = "origin.example.com"
+ALL = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2")
+
+
+@pytest.fixture(autouse=True)
+def no_leftovers() -> Iterator[None]:
+    yield
+    assert early.close_unclaimed() == 0, "a test left early connections nobody claimed"
+
+
+@pytest.fixture
+def target(pki: SessionPki) -> Callable[..., Target]:
+    def make(port: int, **fields: Any) -> Target:
+        values: dict[str, Any] = {
+            "domain": NAME, "port": port, "connect_to": ("127.0.0.1",), "protocols": ALL,
+            "ca_file": str(pki.ca_file), "connect_timeout": 2.0, "read_timeout": 2.0}
+        values.update(fields)
+        return Target(**values)
+
+    return make
+
+
+def facts(report: Report) -> tuple[object, ...]:
+    """What a check concluded, without its timings."""
+    per_address = report.per_address[0]
+    return (
+        [c.code for c in report.verdict.causes],
+        [(s.stage, s.status) for s in report.stages],
+        [(p.protocol, p.accepted, p.cipher, p.accepted_ciphers) for p in per_address.protocols],
+        per_address.tcp.outcome if per_address.tcp else None,
+        per_address.http.status if per_address.http else None,
+        report.connections,
+    )
+
+
+def test_the_first_wave_is_what_a_check_opens_at_once(target: Callable[..., Target]) -> None:
+    """Before any answer, a check has exactly `first_wave` connections open: the scan's
+    first ClientHellos, the real handshake's and the TCP check's. (The origin holds every
+    hello for a while and refuses it.)"""
+    peer = CountingPeer(hold=0.6)
+    try:
+        for http in (True, False):
+            chosen = target(peer.port, http=http)
+            before = peer.accepted
+            done = threading.Thread(target=check, args=(chosen,))
+            done.start()
+            time.sleep(0.3)
+            assert peer.accepted - before == early.first_wave(chosen)
+            done.join(timeout=20)
+    finally:
+        peer.close()
+
+
+def test_adopted_connections_change_nothing_but_the_wait(
+        pki: SessionPki, target: Callable[..., Target]) -> None:
+    """The same report with and without the first wave opened early: same causes, same
+    accepted suites, same connection count, and the origin sees exactly that many."""
+    with TlsOrigin(pki.leaf, min_version="TLSv1", ciphers="DEFAULT:@SECLEVEL=0") as origin:
+        chosen = target(origin.port)
+        plain = check(chosen)
+        seen = origin.connections
+        early.open_for([chosen])
+        adopted = check(chosen)
+        assert facts(adopted) == facts(plain)
+        assert origin.connections - seen == plain.connections == seen
+        assert adopted.per_address[0].tcp is not None
+
+
+def test_connect_time_is_the_networks_not_the_engines(
+        pki: SessionPki, target: Callable[..., Target]) -> None:
+    """Connections that completed long before the check adopts them report the time the
+    TCP handshake took (loopback: about nothing), not the time they waited."""
+    with TlsOrigin(pki.leaf) as origin:
+        chosen = target(origin.port, protocols=("TLSv1.2",))
+        early.open_for([chosen])
+        time.sleep(0.4)  # the engine "loading"
+        report = check(chosen)
+    tcp = report.per_address[0].tcp
+    assert tcp is not None and tcp.connected
+    assert tcp.duration_ms < 100
+    first = [a for p in report.per_address[0].protocols for a in p.attempts][:5]
+    assert all(a.duration_ms < 300 for a in first)
+
+
+def test_unused_early_connections_are_closed_and_counted(
+        pki: SessionPki, target: Callable[..., Target]) -> None:
+    """More opened than the check needs: the rest are closed when it ends, and the report
+    counts every connection the origin saw."""
+    with TlsOrigin(pki.leaf) as origin:
+        chosen = target(origin.port, protocols=("TLSv1.2",), http=False)
+        plain = check(chosen)
+        seen = origin.connections
+        early.open_connections("127.0.0.1", origin.port, plain.connections + 3, 2.0)
+        report = check(chosen)
+        time.sleep(0.1)  # the origin's accept loop
+        assert report.connections == plain.connections + 3
+        assert origin.connections - seen == report.connections
+
+
+def test_a_refusing_port_is_judged_as_without(target: Callable[..., Target]) -> None:
+    """Early connections to a closed port are refused like the check's own: tried again as
+    CloudFront does, the same causes."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # bound, never listening: refused
+        chosen = target(port, connection_attempts=2)
+        plain = check(chosen)
+        early.open_for([chosen])
+        adopted = check(chosen)
+    assert [c.code for c in adopted.verdict.causes] == [c.code for c in plain.verdict.causes]
+    assert adopted.per_address[0].tcp is not None
+    assert adopted.per_address[0].tcp.retries == plain.per_address[0].tcp.retries  # type: ignore[union-attr]
+
+
+def test_two_checks_of_one_origin_share_its_first_wave() -> None:
+    """Each claims at most its cap; nothing is handed out twice."""
+    with socket_listener() as port:
+        early.open_connections("127.0.0.1", port, 5, 1.0)
+        first = early.claim("127.0.0.1", port, 3)
+        second = early.claim("127.0.0.1", port, 3)
+        assert (len(first), len(second)) == (3, 2)
+        assert not early.claim("127.0.0.1", port, 3)
+        for pool in (first, second):
+            for opened in pool:
+                opened.sock.close()
+
+
+def test_nothing_claimed_is_closed_by_the_command_line() -> None:
+    with socket_listener() as port:
+        early.open_connections("127.0.0.1", port, 2, 1.0)
+        assert early.close_unclaimed() == 2
+
+
+@contextlib.contextmanager
+def socket_listener() -> Iterator[int]:
+    """A listening port that never accepts (the kernel completes the handshakes)."""
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as listener:
+        yield int(listener.getsockname()[1])
