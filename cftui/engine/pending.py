@@ -35,6 +35,10 @@ class Pending(Generic[T]):
     def done(self) -> bool:
         return self._ready.is_set()
 
+    def wait(self, timeout: float) -> bool:
+        """Whether it is set, waiting at most `timeout` seconds for it."""
+        return self._ready.wait(timeout)
+
     def result(self) -> T:
         """The value, once set (waits for it); raises the error instead, if one was set."""
         self._ready.wait()

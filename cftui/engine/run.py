@@ -19,7 +19,7 @@ from cftui.engine import profile, steps
 from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
 from cftui.engine.net import dns, early
 from cftui.engine.net.budget import Budget
-from cftui.engine.net.connect import Cancelled, Endpoint, connect
+from cftui.engine.net.connect import SLICE, Cancelled, Endpoint, connect
 from cftui.engine.net.early import EarlyPool
 from cftui.engine.net.tcp import Connected, tcp_result
 from cftui.engine.pending import Pending, in_thread
@@ -186,8 +186,7 @@ def _dns(run: _Run) -> tuple[tuple[str, ...], str | None]:
             found.append(tuple(target.connect_to))
             return Facts(f"using {', '.join(target.connect_to)} (not resolved)")
         try:
-            addresses = dns.resolve(target.domain, target.port, target.connect_timeout,
-                                    run.cancel, target.ip_address_type)
+            addresses = _resolve(target, run)
         except dns.ResolveError as exc:
             error.append(str(exc))
             return Facts(str(exc))
@@ -201,6 +200,18 @@ def _dns(run: _Run) -> tuple[tuple[str, ...], str | None]:
         run.on_event(AddressesResolved(found[0]))
         return found[0], None
     return (), error[0] if error else run.errors.get(Stage.DNS, "no address")
+
+
+def _resolve(target: Target, run: _Run) -> tuple[str, ...]:
+    """The origin's addresses: the lookup the command line started before the engine
+    loaded (engine/net/early.py, the same call), else one of our own."""
+    answer = early.lookup(target)
+    if answer is None:
+        return dns.resolve(target.domain, target.port, target.connect_timeout, run.cancel,
+                           target.ip_address_type)
+    while not answer.wait(SLICE):  # it has the connect timeout of its own
+        run.check_cancel()
+    return answer.result()
 
 
 def _launch(run: _Run) -> None:

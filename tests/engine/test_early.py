@@ -158,3 +158,45 @@ def socket_listener() -> Iterator[int]:
     """A listening port that never accepts (the kernel completes the handshakes)."""
     with socket.create_server(("127.0.0.1", 0), backlog=16) as listener:
         yield int(listener.getsockname()[1])
+
+
+def test_a_domain_is_resolved_once_before_the_engine_and_its_first_wave_opened(
+        pki: SessionPki, target: Callable[..., Target],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without `connect_to`, the command line resolves the domain (the engine's own lookup,
+    same settings) and opens the first wave to each address; the check takes that answer
+    instead of asking again, and judges as it would have alone."""
+    from cftui.engine.net import dns
+
+    lookups: list[str] = []
+    real = dns.resolve
+
+    def counted(domain: str, *args: Any) -> tuple[str, ...]:
+        lookups.append(domain)
+        return real(domain, *args)
+
+    monkeypatch.setattr(dns, "resolve", counted)
+    with TlsOrigin(pki.leaf) as origin:
+        chosen = target(origin.port, domain="localhost", connect_to=(),
+                        ip_address_type="ipv4", protocols=("TLSv1.2",))
+        plain = check(chosen)
+        assert lookups == ["localhost"]
+        seen = origin.connections
+        early.open_for([chosen])
+        answer = early.lookup(chosen)
+        assert answer is not None and answer.wait(5)
+        adopted = check(chosen)
+        time.sleep(0.1)  # the origin's accept loop
+        assert lookups == ["localhost", "localhost"]  # the command line's, not the check's
+        assert facts(adopted) == facts(plain)
+        assert adopted.stages[0].summary == plain.stages[0].summary
+        assert origin.connections - seen == adopted.connections == plain.connections
+
+
+def test_many_origins_open_no_more_than_the_cap_early(target: Callable[..., Target]) -> None:
+    with socket_listener() as port:
+        many = [target(port, connect_to=(f"127.0.0.{i}",)) for i in range(1, 200)]
+        early.open_for(many)
+        opened = early.close_unclaimed()
+    assert 0 < opened <= early.MAX_EARLY
+    assert opened == early.first_wave(many[0]) * (early.MAX_EARLY // early.first_wave(many[0]))

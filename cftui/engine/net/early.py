@@ -1,10 +1,11 @@
-"""A check's first TCP connections, opened before the engine is loaded.
+"""A check's first TCP connections (and its DNS lookup), started before the engine loads.
 
 A `cftui check` process spends tens of milliseconds loading the engine before its
 first connection would leave, and at internet latency each of them is added to the
 round trips that follow. So the command line opens the first wave of a check's
 connections (one per ClientHello the scan sends first, the real handshake's, the TCP
-check's) as soon as it knows the origin's address, and the check adopts them: they
+check's) as soon as it knows the origin's address, resolving its domain first if need
+be. The check takes the lookup's answer as its own and adopts the connections: they
 count as its connections, hold its slots, and serve its first jobs. Any it does not
 use are closed when it ends, still counted (the origin saw them).
 
@@ -24,6 +25,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from cftui.engine.net.budget import CountedSocket
+from cftui.engine.pending import Pending
 
 if TYPE_CHECKING:
     from cftui.engine.model import Target
@@ -48,7 +50,12 @@ class EarlyConnection:
 
 EarlyPool = deque[EarlyConnection]
 
+#: At most this many connections opened early by one process (a config of hundreds of
+#: origins must not run it out of descriptors before any check has begun).
+MAX_EARLY = 512
+
 _opened: dict[tuple[str, int], EarlyPool] = {}
+_lookups: dict[tuple[str, int, str], Pending[tuple[str, ...]]] = {}
 _lock = threading.Lock()
 
 
@@ -63,11 +70,50 @@ def first_wave(target: Target) -> int:
 
 
 def open_for(targets: Iterable[Target]) -> None:
-    """Open the first wave of every target whose addresses are given (`connect_to`); a
-    domain is left to the check, which resolves it as CloudFront does."""
+    """Open the first wave of every target: at once to the addresses given (`connect_to`),
+    else once its domain resolves, in a thread of its own (`lookup` hands the answer to
+    the check, which then resolves nothing itself)."""
+    budget = MAX_EARLY
     for target in targets:
-        for address in target.connect_to:
-            open_connections(address, target.port, first_wave(target), target.connect_timeout)
+        addresses = len(target.connect_to) or 2  # a domain: IPv4 and IPv6, perhaps
+        budget -= first_wave(target) * addresses
+        if budget < 0:  # the rest connect when their check starts, as before
+            return
+        if target.connect_to:
+            for address in target.connect_to:
+                open_connections(address, target.port, first_wave(target),
+                                 target.connect_timeout)
+            continue
+        key = (target.domain, target.port, target.ip_address_type)
+        answer: Pending[tuple[str, ...]] = Pending()
+        with _lock:
+            if key in _lookups:
+                continue
+            _lookups[key] = answer
+        threading.Thread(target=_resolve_and_open, args=(target, answer), daemon=True,
+                         name="cftui-early-dns").start()
+
+
+def _resolve_and_open(target: Target, answer: Pending[tuple[str, ...]]) -> None:
+    """The check's own lookup (engine/net/dns.resolve, same settings), then the first
+    wave to every address; the answer is handed over only once they are opened."""
+    from cftui.engine.net import dns
+
+    try:
+        addresses = dns.resolve(target.domain, target.port, target.connect_timeout, None,
+                                target.ip_address_type)
+    except BaseException as exc:  # ResolveError: the check reports it
+        answer.set_exception(exc)
+        return
+    for address in addresses:
+        open_connections(address, target.port, first_wave(target), target.connect_timeout)
+    answer.set_result(addresses)
+
+
+def lookup(target: Target) -> Pending[tuple[str, ...]] | None:
+    """The resolution of `target`'s domain the command line started, if it did."""
+    with _lock:
+        return _lookups.get((target.domain, target.port, target.ip_address_type))
 
 
 def open_connections(address: str, port: int, count: int, timeout: float) -> None:
@@ -145,6 +191,7 @@ def close_unclaimed() -> int:
     with _lock:
         pools = list(_opened.values())
         _opened.clear()
+        _lookups.clear()
     closed = 0
     for pool in pools:
         for early in pool:
