@@ -15,7 +15,7 @@ import sys
 CHILD = r"""
 import asyncio, time
 start = time.perf_counter()
-from cftui.engine.model import Target
+from cftui.engine.target import Target
 from cftui.sources.model import Distribution, Inventory, Origin
 from cftui.ui.app import CftuiApp
 

@@ -21,8 +21,8 @@ import time
 from collections.abc import Iterator
 
 from cftui.demo.origins import DemoOrigins
-from cftui.engine.model import Target
 from cftui.engine.run import check
+from cftui.engine.target import Target
 
 NAME = "origin.bench.test"
 

@@ -35,9 +35,9 @@ from pathlib import Path
 from cftui.demo.loopback import LoopbackServer
 from cftui.demo.pki import Pki
 from cftui.demo.servers import TlsOrigin
-from cftui.engine.model import Target
 from cftui.engine.profile import ORIGIN_SSL_PROTOCOLS, Protocol, cloudfront_cipher_string
 from cftui.engine.run import check
+from cftui.engine.target import Target
 
 NAME = "origin.bench.test"
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cftui.engine.model import Target
+    from cftui.engine.target import Target
 
 # Nothing heavy at import time: `cftui check --help` answers before the engine loads.
 

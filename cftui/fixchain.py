@@ -19,8 +19,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cftui.engine.model import Target
 from cftui.engine.results import Report
+from cftui.engine.target import Target
 from cftui.engine.x509.repair import CHAIN_CAUSES, Repair, cert_label, pick_address, repair_chain
 from cftui.options import (
     EXIT_FAIL,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from cftui import __version__
 
 if TYPE_CHECKING:
-    from cftui.engine.model import Target
+    from cftui.engine.target import Target
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 

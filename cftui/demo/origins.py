@@ -24,8 +24,8 @@ from cftui.demo.hangup import exit_cleanly_on_hangup
 from cftui.demo.loopback import LoopbackServer, free_port_on
 from cftui.demo.pki import Issued, Pki
 from cftui.demo.servers import PlainHttpOrigin, TlsOrigin
-from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
+from cftui.engine.target import Target
 from cftui.engine.verdict.group import GroupSpec
 
 DEMO_SUFFIX = "demo.cftui.test"

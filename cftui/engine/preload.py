@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cftui.engine.model import Target
+from cftui.engine.target import Target
 
 
 def preload(targets: Iterable[Target]) -> None:

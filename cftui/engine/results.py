@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from cftui.engine.causes import CauseCode, Severity
-from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
+from cftui.engine.model import ProtocolAttempt, ProtocolResult
 from cftui.engine.stage import Stage as Stage
 from cftui.engine.stage import Status as Status
+from cftui.engine.target import Target
 
 
 @dataclass(frozen=True)

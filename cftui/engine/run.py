@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cftui.engine import profile, steps
-from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
+from cftui.engine.model import ProtocolAttempt, ProtocolResult
 from cftui.engine.net import dns, early
 from cftui.engine.net.budget import Budget
 from cftui.engine.net.connect import SLICE, Cancelled, Endpoint, connect
@@ -41,6 +41,7 @@ from cftui.engine.results import (
     TcpResult,
 )
 from cftui.engine.steps import Facts
+from cftui.engine.target import Target
 from cftui.engine.tls import scan
 from cftui.engine.tls.loop import probe_loop
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from cftui.engine import profile
-from cftui.engine.model import ProtocolResult, Target
+from cftui.engine.model import ProtocolResult
 from cftui.engine.profile import Protocol
 from cftui.engine.results import AddressReport, HttpOutcome, HttpResult, Stage
+from cftui.engine.target import Target
 from cftui.engine.tls import scan
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cftui.engine import files, profile, validate
-from cftui.engine.model import Target
+from cftui.engine.target import Target
 
 #: The keys `layer` and `make_target` take besides `domain`.
 OPTION_KEYS = frozenset({

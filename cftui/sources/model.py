@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from cftui.engine import profile, targets
-from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
+from cftui.engine.target import Target
 from cftui.sources.reader import SourceError
 
 OriginKind = Literal["custom", "s3", "vpc"]

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cftui.engine.model import Target
+from cftui.engine.target import Target
 
 if TYPE_CHECKING:  # not loaded for a plain DOMAIN: the verdict loads while checks run
     from cftui.engine.verdict.group import GroupSpec

@@ -16,8 +16,8 @@ from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from cftui.engine.model import Target
 from cftui.engine.results import Report
+from cftui.engine.target import Target
 from cftui.logs import Attributor, LogSummary, Summariser
 from cftui.textsafe import one_line
 from cftui.ui import export

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
 from cftui.engine.results import Report
+from cftui.engine.target import Target
 from cftui.engine.verdict.group import GroupSpec, GroupVerdict, judge_group
 from cftui.logs.demo import DEMO_DISTRIBUTION_ID
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from cftui.engine import jsontext
 from cftui.engine import report as report_mod
-from cftui.engine.model import Target
 from cftui.engine.results import Report
+from cftui.engine.target import Target
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".json": "json"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field, replace
 
-from cftui.engine.model import ProtocolAttempt, ProtocolResult, Target
+from cftui.engine.model import ProtocolAttempt, ProtocolResult
 from cftui.engine.profile import Protocol
 from cftui.engine.results import (
     AddressesResolved,
@@ -20,6 +20,7 @@ from cftui.engine.results import (
     StageStarted,
     Status,
 )
+from cftui.engine.target import Target
 
 STAGES: tuple[Stage, ...] = tuple(Stage)
 HISTORY_LENGTH = 12

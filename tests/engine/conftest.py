@@ -10,9 +10,9 @@ from support import SessionPki
 from support.agreement import assert_causes_agree
 from support.schema import valid_json
 
-from cftui.engine.model import Target
 from cftui.engine.results import Report
 from cftui.engine.run import check
+from cftui.engine.target import Target
 
 NAME = "origin.example.com"
 

@@ -36,9 +36,9 @@ from cftui.demo.servers import GARBAGE, TlsOrigin
 from cftui.engine import report as report_mod
 from cftui.engine import verdict
 from cftui.engine.causes import CauseCode
-from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
 from cftui.engine.results import AddressReport, Cause, Report, Stage, Status, TcpOutcome, TcpResult
+from cftui.engine.target import Target
 
 NAME = "origin.example.com"
 TLS12 = {"min_version": "TLSv1.2", "max_version": "TLSv1.2"}

@@ -35,8 +35,8 @@ from cftui.demo.pki import Issued
 from cftui.demo.servers import TlsOrigin
 from cftui.engine import verdict
 from cftui.engine.causes import CauseCode
-from cftui.engine.model import Target
 from cftui.engine.results import AddressReport, TcpOutcome, TcpResult
+from cftui.engine.target import Target
 
 TIMEOUT = 30  # seconds for one `cftui check` subprocess; each takes about one
 Json = dict[str, Any]

@@ -15,10 +15,10 @@ from support import SessionPki
 from test_probe_loop import CountingPeer
 
 from cftui.demo.servers import TlsOrigin
-from cftui.engine.model import Target
 from cftui.engine.net import early
 from cftui.engine.results import Report
 from cftui.engine.run import check
+from cftui.engine.target import Target
 
 NAME = "origin.example.com"
 ALL = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2")

@@ -30,9 +30,10 @@ from test_cert_differential import CORPUS, HOST, Case
 from cftui.demo.pki import Issued
 from cftui.demo.servers import TlsOrigin
 from cftui.engine import profile
-from cftui.engine.model import Protocol, Target
+from cftui.engine.model import Protocol
 from cftui.engine.results import Report
 from cftui.engine.run import check
+from cftui.engine.target import Target
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl CLI")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from support import SessionPki
 
-from cftui.engine.model import Target
 from cftui.engine.net.connect import Endpoint
 from cftui.engine.results import Stage, Status
 from cftui.engine.run import check
+from cftui.engine.target import Target
 from cftui.engine.tls.tls13chain import fetch_chain
 
 

@@ -14,9 +14,9 @@ from support.hostile import CONNECT_TIMEOUT, READ_TIMEOUT, Checked, Hostile, Run
 from support.schema import valid_json
 
 from cftui.demo.servers import RawPeer
-from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
 from cftui.engine.run import check
+from cftui.engine.target import Target
 
 
 @pytest.fixture

@@ -137,7 +137,7 @@ CHECK_BUDGET_MIB = 64
 #: forking parent's peak over, and pytest's is larger than any check's).
 _CHILD = """
 import resource, sys
-from cftui.engine.model import Target
+from cftui.engine.target import Target
 from cftui.engine.profile import ORIGIN_SSL_PROTOCOLS
 from cftui.engine.run import check
 

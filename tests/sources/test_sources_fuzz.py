@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from cftui import cli
 from cftui.engine import validate
-from cftui.engine.model import Target
+from cftui.engine.target import Target
 from cftui.sources.toml_config import _ORIGIN_KEYS
 
 SETTINGS = settings(max_examples=60, deadline=None,

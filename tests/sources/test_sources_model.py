@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
+from cftui.engine.target import Target
 from cftui.sources import Distribution, Inventory, Origin, OriginGroup, SourceError
 
 

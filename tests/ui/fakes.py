@@ -18,7 +18,6 @@ from cftui.engine.model import (
     Purpose,
     ServerFlight,
     ServerHello,
-    Target,
 )
 from cftui.engine.profile import Protocol
 from cftui.engine.results import (
@@ -41,6 +40,7 @@ from cftui.engine.results import (
     TcpResult,
     Verdict,
 )
+from cftui.engine.target import Target
 
 ADDRESS = "192.0.2.10"
 TARGET = Target(domain="origin.example.com", port=443, protocols=(Protocol.TLSv1_2,),

@@ -15,9 +15,9 @@ from textual.widgets._toast import Toast
 
 from cftui.demo.behaviours import drain
 from cftui.demo.servers import RawPeer
-from cftui.engine.model import Target
 from cftui.engine.results import Event, Report, Stage, Status
 from cftui.engine.run import check
+from cftui.engine.target import Target
 from cftui.ui.app import CftuiApp
 from cftui.ui.entries import PickerEntries
 from cftui.ui.format import fixed_formatter

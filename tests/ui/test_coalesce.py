@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from textual.message import Message
 
-from cftui.engine.model import Outcome, Target
+from cftui.engine.model import Outcome
 from cftui.engine.profile import Protocol
 from cftui.engine.results import (
     AttemptFinished,
@@ -20,6 +20,7 @@ from cftui.engine.results import (
     StageStarted,
     Status,
 )
+from cftui.engine.target import Target
 from cftui.ui.app import CftuiApp
 from cftui.ui.entries import PickerEntries
 from cftui.ui.format import fixed_formatter

@@ -11,8 +11,8 @@ from support import SessionPki
 from support.aia_server import AiaChain, AiaServer
 
 from cftui.demo.servers import TlsOrigin
-from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
+from cftui.engine.target import Target
 from cftui.ui.app import CftuiApp
 from cftui.ui.entries import PickerEntries
 from cftui.ui.screens.checks import CheckScreen

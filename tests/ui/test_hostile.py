@@ -9,9 +9,9 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static, TextArea
 
 from cftui.demo.pki import make_name
-from cftui.engine.model import Target
 from cftui.engine.profile import Protocol
 from cftui.engine.results import Stage
+from cftui.engine.target import Target
 from cftui.ui.app import CftuiApp
 from cftui.ui.entries import PickerEntries
 from cftui.ui.screens.checks import CheckScreen

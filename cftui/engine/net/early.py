@@ -28,7 +28,7 @@ from cftui.engine.net.budget import CountedSocket
 from cftui.engine.pending import Pending
 
 if TYPE_CHECKING:
-    from cftui.engine.model import Target
+    from cftui.engine.target import Target
 
 
 class EarlyConnection:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from cftui.engine.causes import CauseCode, Severity
-from cftui.engine.model import Target
 from cftui.engine.results import AddressReport, Cause, StageResult, Verdict
 from cftui.engine.stage import Stage, Status
+from cftui.engine.target import Target
 from cftui.engine.verdict.build import cause
 from cftui.engine.verdict.certificate import certificate_causes
 from cftui.engine.verdict.connection import (

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cftui.engine.causes import CauseCode
-from cftui.engine.model import Target
 from cftui.engine.net.dns import is_public
 from cftui.engine.results import AddressReport, Cause, HttpOutcome, TcpOutcome
+from cftui.engine.target import Target
 from cftui.engine.verdict.build import cause
 
 _HTTP_FAILED = frozenset({HttpOutcome.ERROR, HttpOutcome.TLS_FAILED, HttpOutcome.CLOSED})

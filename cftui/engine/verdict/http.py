@@ -6,8 +6,8 @@ import re
 
 from cftui.engine import profile
 from cftui.engine.causes import CauseCode
-from cftui.engine.model import Target
 from cftui.engine.results import AddressReport, Cause, HttpOutcome
+from cftui.engine.target import Target
 from cftui.engine.verdict.build import cause
 
 #: OpenSSL's reason for an alert from the peer: "tlsv1 alert unknown ca".

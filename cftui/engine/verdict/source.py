@@ -7,8 +7,8 @@ them into causes, so that causes still have one home (the verdict).
 from __future__ import annotations
 
 from cftui.engine.causes import CauseCode
-from cftui.engine.model import Target
 from cftui.engine.results import Cause
+from cftui.engine.target import Target
 from cftui.engine.verdict.build import cause
 
 

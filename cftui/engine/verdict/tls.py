@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 from cftui.engine import profile
 from cftui.engine.causes import CauseCode
-from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose, Target
+from cftui.engine.model import Outcome, ProtocolAttempt, ProtocolResult, Purpose
 from cftui.engine.profile import Protocol
 from cftui.engine.results import AddressReport, Cause, Stage
+from cftui.engine.target import Target
 from cftui.engine.verdict.build import cause, names
 
 #: What a plain-HTTP answer starts with.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from cftui.engine.model import Target
+from cftui.engine.target import Target
 from cftui.ui.format import plain, safe
 
 MUTED = "$text-muted"

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from cftui.engine import targets, validate
-from cftui.engine.model import Target
+from cftui.engine.target import Target
 from cftui.ui.entries import AdhocDefaults
 from cftui.ui.format import plain
 

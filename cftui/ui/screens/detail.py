@@ -12,8 +12,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 
-from cftui.engine.model import ProtocolAttempt, Target
+from cftui.engine.model import ProtocolAttempt
 from cftui.engine.results import CertificateReport, CertInfo, HttpResult, Report
+from cftui.engine.target import Target
 from cftui.transcript import session as transcript
 from cftui.ui.format import plain
 from cftui.ui.render.ladder import focus_step, steps

@@ -19,9 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from cftui.engine.model import Target
 from cftui.engine.net import aia
 from cftui.engine.results import AddressReport
+from cftui.engine.target import Target
 from cftui.engine.x509.repair import Fetch, Repair, repair_chain
 from cftui.fixchain import install_help, recheck_command
 from cftui.ui import export
