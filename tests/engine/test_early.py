@@ -200,3 +200,30 @@ def test_many_origins_open_no_more_than_the_cap_early(target: Callable[..., Targ
         opened = early.close_unclaimed()
     assert 0 < opened <= early.MAX_EARLY
     assert opened == early.first_wave(many[0]) * (early.MAX_EARLY // early.first_wave(many[0]))
+
+
+def test_connect_times_are_noted_beyond_descriptor_1024() -> None:
+    """A process checking many origins holds descriptors past select()'s limit: the
+    thread that notes connect times still does (it once used select())."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1300:
+        pytest.skip("the descriptor limit is below 1300")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1300), hard))
+    filler = [socket.socket() for _ in range(1100)]
+    try:
+        with socket_listener() as port:
+            early.open_connections("127.0.0.1", port, 3, 2.0)
+            pool = early.claim("127.0.0.1", port, 3)
+            assert min(e.sock.fileno() for e in pool) > 1024
+            deadline = time.monotonic() + 2
+            while any(e.connect_seconds() is None for e in pool) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert all(e.connect_seconds() is not None for e in pool)
+            for opened in pool:
+                opened.sock.close()
+    finally:
+        for sock in filler:
+            sock.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

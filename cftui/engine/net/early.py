@@ -15,8 +15,9 @@ and not the time the connection waited for the engine.
 
 from __future__ import annotations
 
+import contextlib
 import errno
-import select
+import selectors
 import socket
 import threading
 import time
@@ -151,18 +152,25 @@ def open_connections(address: str, port: int, count: int, timeout: float) -> Non
 
 def _note_settled(pool: list[EarlyConnection], timeout: float) -> None:
     """Note when each connection completes or fails (writable either way), until all
-    have or the connect timeout has passed; the sockets are not touched otherwise."""
+    have or the connect timeout has passed; the sockets are not touched otherwise (a
+    check may adopt, use and close one meanwhile: the kernel then forgets it here)."""
     deadline = time.monotonic() + timeout
-    waiting = {e.sock.fileno(): e for e in pool if e.settled is None}
-    while waiting and (left := deadline - time.monotonic()) > 0:
-        try:
-            _, ready, _ = select.select([], list(waiting), [], min(left, 0.05))
-        except (OSError, ValueError):  # a socket the check has already closed
-            waiting = {fd: e for fd, e in waiting.items() if e.sock.fileno() == fd}
-            continue
-        now = time.monotonic()
-        for fd in ready:
-            waiting.pop(fd).settled = now
+    with selectors.DefaultSelector() as selector:
+        for early in pool:
+            if early.settled is None:
+                with contextlib.suppress(OSError, ValueError):  # already closed
+                    selector.register(early.sock.fileno(), selectors.EVENT_WRITE, early)
+        while selector.get_map() and (left := deadline - time.monotonic()) > 0:
+            ready = selector.select(min(left, 0.05))
+            now = time.monotonic()
+            for key, _ in ready:
+                key.data.settled = now
+                with contextlib.suppress(OSError, KeyError, ValueError):
+                    selector.unregister(key.fd)
+            for key in list(selector.get_map().values()):
+                if key.data.sock.fileno() != key.fd:  # closed by its check
+                    with contextlib.suppress(OSError, KeyError, ValueError):
+                        selector.unregister(key.fd)
 
 
 def claim(address: str, port: int, limit: int) -> EarlyPool:
