@@ -6,11 +6,14 @@ first), against Mozilla's list plus the session root as the extra CA file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography import x509
 from support import SessionPki
 
 from cftui.demo import pki as pkimod
@@ -344,7 +347,7 @@ def test_preload_and_judge_at_once_finish(pki: SessionPki) -> None:
     for _ in range(40):
         anchors_mod._read_anchors.cache_clear()
         anchors_mod.load_pem_file.cache_clear()
-        judge_mod._build_store.cache_clear()
+        judge_mod._cached_store.cache_clear()
         reports: list[CertificateReport] = []
 
         def check(out: list[CertificateReport] = reports) -> None:
@@ -358,4 +361,57 @@ def test_preload_and_judge_at_once_finish(pki: SessionPki) -> None:
             thread.join(timeout=10)
         assert not any(t.is_alive() for t in threads), "preload and judge deadlocked"
         assert reports[0].trusted
-        assert judge_mod._build_store.cache_info().currsize == 1
+        assert judge_mod._cached_store.cache_info().currsize == 1
+
+
+def test_the_store_libcrypto_reads_trusts_what_the_parsed_roots_do(pki: SessionPki) -> None:
+    """Mozilla's bundle read by libcrypto (X509_STORE_load_locations) and the same roots
+    added one by one from cryptography's parse: every root verifies as itself in both,
+    the test PKI's root in neither unless given as the CA file."""
+    from OpenSSL import crypto
+
+    from cftui.engine.x509 import judge as judge_mod
+
+    def by_hand(anchors: tuple[Any, ...]) -> crypto.X509Store:
+        store = crypto.X509Store()
+        for anchor in anchors:
+            with contextlib.suppress(crypto.Error):
+                store.add_cert(crypto.X509.from_cryptography(anchor))
+        return store
+
+    def verifies(store: crypto.X509Store, cert: Any) -> bool:  # at the present
+        try:
+            crypto.X509StoreContext(store, crypto.X509.from_cryptography(cert)).verify_certificate()
+        except crypto.X509StoreContextError:
+            return False
+        return True
+
+    ours = x509.load_der_x509_certificate(pki.root.der)
+    for ca_file in (None, str(pki.ca_file)):
+        anchors = trust_anchors(ca_file)
+        read = judge_mod._build_store(anchors)
+        added = by_hand(anchors)
+        assert anchors.bundle is not None and anchors.from_bundle > 50
+        for cert in [*anchors, ours]:
+            assert verifies(read, cert) == verifies(added, cert), cert.subject
+        assert verifies(read, ours) == (ca_file is not None)
+
+
+def test_each_verification_is_at_its_own_moment(pki: SessionPki) -> None:
+    """The process keeps one trust store per CA set; a verification at one moment leaves
+    no time behind for the next (OpenSSL keeps the first check time set on a store, and
+    every later verification ran at it once)."""
+    from cftui.engine.x509 import judge as judge_mod
+
+    leaf = pki.issue(NAME)
+    certs = [x509.load_der_x509_certificate(c.der) for c in (leaf, pki.intermediate)]
+    anchors = trust_anchors(str(pki.ca_file))
+    now = dt.datetime.now(dt.timezone.utc)
+    later = certs[0].not_valid_after_utc + dt.timedelta(days=1)
+    before = certs[0].not_valid_before_utc - dt.timedelta(days=1)
+    verifier = judge_mod._Verifier(certs, anchors)
+    for _ in range(2):
+        assert verifier.verify(now)[0] is not None
+        assert verifier.verify(later)[1] == 10  # X509_V_ERR_CERT_HAS_EXPIRED
+        assert verifier.verify(before)[1] == 9  # X509_V_ERR_CERT_NOT_YET_VALID
+    assert verifier.verify(now)[0] is not None

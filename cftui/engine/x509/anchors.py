@@ -79,8 +79,11 @@ class Anchors(tuple["x509.Certificate", ...]):
 
     __hash__ = object.__hash__
 
-    #: the PEM files they were read from, in order (libcrypto can read them itself)
-    files: tuple[str, ...] = ()
+    #: Mozilla's bundle when the first `from_bundle` anchors are its certificates, in
+    #: its order: libcrypto may read that file itself (the extra CA file, whatever a
+    #: user put in it, goes through the certificates cryptography parsed)
+    bundle: str | None = None
+    from_bundle = 0
 
     def __eq__(self, other: object) -> bool:
         return self is other
@@ -121,5 +124,5 @@ def _read_anchors(ca_file: str | None) -> Anchors:
     mozilla = mozilla_roots_file()
     roots = load_pem_file(mozilla)
     anchors = Anchors(roots + load_pem_file(ca_file) if ca_file else roots)
-    anchors.files = (mozilla, ca_file) if ca_file else (mozilla,)
+    anchors.bundle, anchors.from_bundle = mozilla, len(roots)
     return anchors

@@ -133,40 +133,41 @@ _DATE_ERRORS = frozenset({9, 10})  # X509_V_ERR_CERT_NOT_YET_VALID, _HAS_EXPIRED
 
 def preload(ca_file: str | None) -> None:
     """Read and convert the anchors `judge` will trust (Mozilla's roots, `ca_file`)."""
-    _store(trust_anchors(ca_file))
+    _shared_store(trust_anchors(ca_file))
 
 
 _building = threading.Lock()
 
 
-def _store(anchors: Anchors) -> tuple[crypto.X509Store, threading.Lock]:
-    """One X509_STORE per CA set for the process (adding Mozilla's ~150 roots costs more
-    than a verification), built once even when a check asks while the preload builds it.
-    Its verification time is store-wide, so the lock is held from set_time to the end of
-    X509_verify_cert."""
+def _shared_store(anchors: Anchors) -> crypto.X509Store:
+    """The process's X509_STORE for a CA set (adding Mozilla's ~150 roots costs more than
+    a verification), built once even when a check asks while the preload builds it. It
+    verifies at the present only: OpenSSL keeps the first time set on a store for good."""
     with _building:
-        return _build_store(anchors)
+        return _cached_store(anchors)
 
 
 @functools.lru_cache(maxsize=8)
-def _build_store(anchors: Anchors) -> tuple[crypto.X509Store, threading.Lock]:
-    # libcrypto reads the anchors' PEM files itself (a few ms, where converting
-    # cryptography's objects one by one takes ~10); the same certificates, as
-    # cryptography has parsed every one of them before
+def _cached_store(anchors: Anchors) -> crypto.X509Store:
+    return _build_store(anchors)
+
+
+def _build_store(anchors: Anchors) -> crypto.X509Store:
     store = crypto.X509Store()
-    try:
-        for path in anchors.files:
-            store.load_locations(path)
-        if anchors.files:
-            return store, threading.Lock()
-    except crypto.Error:
-        store = crypto.X509Store()
-    for anchor in anchors:
+    rest: Sequence[x509.Certificate] = anchors
+    if anchors.bundle is not None:
+        try:  # libcrypto reads Mozilla's bundle itself: ~4 ms, where converting
+            # cryptography's objects one by one takes ~10 (the same certificates)
+            store.load_locations(anchors.bundle)
+            rest = anchors[anchors.from_bundle:]
+        except crypto.Error:
+            store = crypto.X509Store()
+    for anchor in rest:
         try:
             store.add_cert(crypto.X509.from_cryptography(anchor))
         except crypto.Error:  # the same root twice
             continue
-    return store, threading.Lock()
+    return store
 
 
 class _Verifier:
@@ -185,19 +186,22 @@ class _Verifier:
                     raise
         self.leaf, self.untrusted = loaded[0], loaded[1:]
 
-    def verify(self, when: dt.datetime) -> tuple[list[x509.Certificate] | None, int | None,
-                                                 str | None]:
-        """(the path from leaf to anchor, or None with OpenSSL's error code and text)."""
-        store, lock = _store(self.anchors)
-        with lock:
+    def verify(self, when: dt.datetime | None) -> tuple[list[x509.Certificate] | None,
+                                                        int | None, str | None]:
+        """(the path from leaf to anchor, or None with OpenSSL's error code and text), at
+        `when`, or at the present (OpenSSL's clock, as CloudFront's) when None."""
+        if when is None:
+            store = _shared_store(self.anchors)
+        else:  # a store of its own: a store keeps the first time it is given
+            store = _build_store(self.anchors)
             store.set_time(when)
-            context = crypto.X509StoreContext(store, self.leaf, self.untrusted)
-            try:
-                chain = context.get_verified_chain()
-            except crypto.X509StoreContextError as exc:
-                code, depth, text = exc.errors  # X509_V_ERR_*, depth, its text
-                failed = exc.certificate
-                chain = None
+        context = crypto.X509StoreContext(store, self.leaf, self.untrusted)
+        try:
+            chain = context.get_verified_chain()
+        except crypto.X509StoreContextError as exc:
+            code, depth, text = exc.errors  # X509_V_ERR_*, depth, its text
+            failed = exc.certificate
+            chain = None
         if chain is None:
             subject = openssl_name(failed.to_cryptography().subject)
             return None, code, f"{text} (depth {depth}: {subject})"
@@ -205,7 +209,7 @@ class _Verifier:
 
 
 def trusted_path(certs: Sequence[x509.Certificate], anchors: Anchors, now: dt.datetime,
-                 ders: Sequence[bytes] | None = None,
+                 ders: Sequence[bytes] | None = None, *, present: bool = False,
                  ) -> tuple[list[x509.Certificate] | None, int | None, str | None]:
     """The path libcrypto builds from certs[0] (the leaf) through certs[1:] to an anchor:
     (leaf … anchor, None, None), or (None, X509_V_ERR_* code, OpenSSL's text).
@@ -213,11 +217,12 @@ def trusted_path(certs: Sequence[x509.Certificate], anchors: Anchors, now: dt.da
     The dates are judged on their own: when the leaf is outside its validity, the chain
     is verified at a moment the leaf was valid, so an expired leaf does not hide (or
     fake) a chain problem. `judge` and the chain repair both decide trust here. `ders`:
-    the certificates' DER, when the caller has it.
+    the certificates' DER, when the caller has it. `present`: `now` is the present, and
+    libcrypto verifies at its own clock.
     """
     now = _utc(now)
     verifier = _Verifier(certs, anchors, ders)
-    path, code, trust_error = verifier.verify(now)
+    path, code, trust_error = verifier.verify(None if present else now)
     leaf_nb, leaf_na = _utc(certs[0].not_valid_before_utc), _utc(certs[0].not_valid_after_utc)
     if path is None and (now > leaf_na or now < leaf_nb):
         for when in _instants_in(certs):
@@ -239,6 +244,7 @@ def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = 
           now: dt.datetime | None = None, address: str = "") -> CertificateReport:
     """Judge a chain as sent (leaf first). Raises CertificateParseError if the leaf
     does not parse and TrustStoreError if the extra CA file cannot be read."""
+    present = now is None
     now = _utc(now or dt.datetime.now(dt.timezone.utc))
     if not chain_der:
         raise CertificateParseError("the origin sent no certificate")
@@ -261,7 +267,8 @@ def judge(chain_der: Sequence[bytes], expected_name: str, ca_file: str | None = 
     expired, not_yet = now > not_after, now < not_before
 
     path, code, trust_error = trusted_path(certs, anchors, now,
-                                           [chain_der[i] for i in judged_indices])
+                                           [chain_der[i] for i in judged_indices],
+                                           present=present)
     trusted = path is not None
     missing, missing_url = None, None
     in_order = True
