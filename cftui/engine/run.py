@@ -88,8 +88,9 @@ class _Run:
             error = f"{type(exc).__name__}: {exc}"
             self.errors[stage] = error
             facts = Facts(f"could not finish: {error}")
+        took = (time.monotonic() - start) * 1000 if facts.took_ms is None else facts.took_ms
         result = StageResult(stage, Status.SKIPPED if facts.skipped else Status.DONE,
-                             facts.summary, (time.monotonic() - start) * 1000, facts.details)
+                             facts.summary, took, facts.details)
         self.stages.append(result)
         self.on_event(StageFinished(result))
 
@@ -187,14 +188,14 @@ def _dns(run: _Run) -> tuple[tuple[str, ...], str | None]:
             found.append(tuple(target.connect_to))
             return Facts(f"using {', '.join(target.connect_to)} (not resolved)")
         try:
-            addresses = _resolve(target, run)
+            addresses, took_ms = _resolve(target, run)
         except dns.ResolveError as exc:
             error.append(str(exc))
             return Facts(str(exc))
         found.append(addresses)
         plural = "es" if len(addresses) > 1 else ""
         return Facts(f"{len(addresses)} address{plural}: {', '.join(addresses)} "
-                     f"(IpAddressType {target.ip_address_type})")
+                     f"(IpAddressType {target.ip_address_type})", took_ms=took_ms)
 
     run.stage(Stage.DNS, work)
     if found:
@@ -203,16 +204,18 @@ def _dns(run: _Run) -> tuple[tuple[str, ...], str | None]:
     return (), error[0] if error else run.errors.get(Stage.DNS, "no address")
 
 
-def _resolve(target: Target, run: _Run) -> tuple[str, ...]:
+def _resolve(target: Target, run: _Run) -> tuple[tuple[str, ...], float | None]:
     """The origin's addresses: the lookup the command line started before the engine
-    loaded (engine/net/early.py, the same call), else one of our own."""
+    loaded (engine/net/early.py, the same call; with the time it took), else one of
+    our own."""
     answer = early.lookup(target)
     if answer is None:
         return dns.resolve(target.domain, target.port, target.connect_timeout, run.cancel,
-                           target.ip_address_type)
+                           target.ip_address_type), None
     while not answer.wait(SLICE):  # it has the connect timeout of its own
         run.check_cancel()
-    return answer.result()
+    addresses, seconds = answer.result()
+    return addresses, seconds * 1000
 
 
 def _launch(run: _Run) -> None:

@@ -27,6 +27,7 @@ class Facts:
     summary: str
     details: tuple[str, ...] = ()
     skipped: bool = False
+    took_ms: float | None = None  # work done before the stage began (an early DNS lookup)
 
 
 def tcp(run: Run) -> None:

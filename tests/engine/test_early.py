@@ -190,6 +190,8 @@ def test_a_domain_is_resolved_once_before_the_engine_and_its_first_wave_opened(
         assert lookups == ["localhost", "localhost"]  # the command line's, not the check's
         assert facts(adopted) == facts(plain)
         assert adopted.stages[0].summary == plain.stages[0].summary
+        # the DNS stage took what the lookup took, not the moment the check waited for it
+        assert adopted.stages[0].duration_ms == answer.result()[1] * 1000
         assert origin.connections - seen == adopted.connections == plain.connections
 
 

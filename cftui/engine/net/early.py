@@ -50,13 +50,14 @@ class EarlyConnection:
 
 
 EarlyPool = deque[EarlyConnection]
+Lookup = tuple[tuple[str, ...], float]  # a domain's addresses, and the seconds it took
 
 #: At most this many connections opened early by one process (a config of hundreds of
 #: origins must not run it out of descriptors before any check has begun).
 MAX_EARLY = 512
 
 _opened: dict[tuple[str, int], EarlyPool] = {}
-_lookups: dict[tuple[str, int, str], Pending[tuple[str, ...]]] = {}
+_lookups: dict[tuple[str, int, str], Pending[Lookup]] = {}
 _lock = threading.Lock()
 
 
@@ -86,7 +87,7 @@ def open_for(targets: Iterable[Target]) -> None:
                                  target.connect_timeout)
             continue
         key = (target.domain, target.port, target.ip_address_type)
-        answer: Pending[tuple[str, ...]] = Pending()
+        answer: Pending[Lookup] = Pending()
         with _lock:
             if key in _lookups:
                 continue
@@ -95,23 +96,25 @@ def open_for(targets: Iterable[Target]) -> None:
                          name="cftui-early-dns").start()
 
 
-def _resolve_and_open(target: Target, answer: Pending[tuple[str, ...]]) -> None:
+def _resolve_and_open(target: Target, answer: Pending[Lookup]) -> None:
     """The check's own lookup (engine/net/dns.resolve, same settings), then the first
     wave to every address; the answer is handed over only once they are opened."""
     from cftui.engine.net import dns
 
+    start = time.monotonic()
     try:
         addresses = dns.resolve(target.domain, target.port, target.connect_timeout, None,
                                 target.ip_address_type)
     except BaseException as exc:  # ResolveError: the check reports it
         answer.set_exception(exc)
         return
+    took = time.monotonic() - start
     for address in addresses:
         open_connections(address, target.port, first_wave(target), target.connect_timeout)
-    answer.set_result(addresses)
+    answer.set_result((addresses, took))
 
 
-def lookup(target: Target) -> Pending[tuple[str, ...]] | None:
+def lookup(target: Target) -> Pending[Lookup] | None:
     """The resolution of `target`'s domain the command line started, if it did."""
     with _lock:
         return _lookups.get((target.domain, target.port, target.ip_address_type))
