@@ -346,7 +346,7 @@ def test_preload_and_judge_at_once_finish(pki: SessionPki) -> None:
     chain = der(pki.leaf, pki.intermediate)
     for _ in range(40):
         anchors_mod._read_anchors.cache_clear()
-        anchors_mod.load_pem_file.cache_clear()
+        anchors_mod._load_pem_file.cache_clear()
         judge_mod._cached_store.cache_clear()
         reports: list[CertificateReport] = []
 
@@ -415,3 +415,23 @@ def test_each_verification_is_at_its_own_moment(pki: SessionPki) -> None:
         assert verifier.verify(later)[1] == 10  # X509_V_ERR_CERT_HAS_EXPIRED
         assert verifier.verify(before)[1] == 9  # X509_V_ERR_CERT_NOT_YET_VALID
     assert verifier.verify(now)[0] is not None
+
+
+def test_a_ca_file_edited_between_checks_is_read_again(pki: SessionPki, tmp_path: Path) -> None:
+    """The TUI runs for hours: a CA file fixed meanwhile counts at the next check (the
+    caches are per version of the file, not per path)."""
+    from cftui.engine.x509.anchors import check_pem_file
+
+    other = pkimod.Pki.create("cftui Other")
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(other.root.pem)
+    chain = der(pki.leaf, pki.intermediate)
+    check_pem_file(str(ca_file))
+    assert not judge(chain, NAME, str(ca_file)).trusted
+    ca_file.write_bytes(other.root.pem + pki.root.pem)  # the user adds the right root
+    check_pem_file(str(ca_file))
+    assert judge(chain, NAME, str(ca_file)).trusted
+    assert len(trust_anchors(str(ca_file))) == len(trust_anchors(None)) + 2
+    ca_file.write_text("not a certificate any more\n")
+    with pytest.raises(TrustStoreError, match="no PEM certificate"):
+        check_pem_file(str(ca_file))

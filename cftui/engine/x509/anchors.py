@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import os
 import re
 import threading
 from typing import TYPE_CHECKING
@@ -38,11 +39,26 @@ def _read(path: str) -> bytes:
                               f"{getattr(exc, 'strerror', None) or exc}") from exc
 
 
-@functools.lru_cache(maxsize=8)
+def _version(path: str) -> tuple[int, int, int] | None:
+    """What tells one content of a file from the next (inode, mtime, size): the caches
+    below read a file once per version, so a CA file edited while the TUI runs is read
+    again. None when it cannot be looked at (the read then says why)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
 def check_pem_file(path: str) -> None:
     """Before anything connects: a regular file under the cap holding PEM certificates,
     each one DER SEQUENCE. Raises TrustStoreError as `load_pem_file` would. Once per
-    path (a file named for fifty origins is read once), as `load_pem_file`."""
+    version of the file (one named for fifty origins is read once), as `load_pem_file`."""
+    _check_pem_file(path, _version(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _check_pem_file(path: str, _: object) -> None:
     blocks = _PEM_CERTIFICATE.findall(_read(path))
     if not blocks:
         raise TrustStoreError(f"CA file {path} holds no PEM certificate")
@@ -56,9 +72,14 @@ def check_pem_file(path: str) -> None:
             raise TrustStoreError(f"CA file {path} holds no PEM certificate")
 
 
-@functools.lru_cache(maxsize=8)
 def load_pem_file(path: str) -> tuple[x509.Certificate, ...]:
-    """The certificates of a PEM bundle: a regular file under the CA bundle cap."""
+    """The certificates of a PEM bundle: a regular file under the CA bundle cap (parsed
+    once per version of the file)."""
+    return _load_pem_file(path, _version(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_pem_file(path: str, _: object) -> tuple[x509.Certificate, ...]:
     from cryptography import x509
 
     from cftui.engine.x509.info import quiet_parsing
@@ -89,12 +110,12 @@ class Anchors(tuple["x509.Certificate", ...]):
         return self is other
 
 
+@functools.lru_cache(maxsize=1)
 def mozilla_roots_file() -> str:
     """certifi's cacert.pem (Mozilla's roots). Found beside the package without importing
     it where it is a plain file: certifi's import brings in importlib.resources (pathlib,
     tempfile, zipfile), ~10 ms of a check process; elsewhere (a zip), certifi.where()."""
     import importlib.util
-    import os.path
 
     spec = importlib.util.find_spec("certifi")
     for folder in (spec.submodule_search_locations or []) if spec else []:
@@ -115,12 +136,13 @@ def trust_anchors(ca_file: str | None) -> Anchors:
     from cftui.engine.x509.info import quiet_parsing
 
     # the parsing lock before ours, as `judge` holds it when it gets here: one order
+    mozilla = mozilla_roots_file()
     with quiet_parsing(), _loading:
-        return _read_anchors(ca_file)
+        return _read_anchors(ca_file, _version(ca_file) if ca_file else None, _version(mozilla))
 
 
 @functools.lru_cache(maxsize=8)
-def _read_anchors(ca_file: str | None) -> Anchors:
+def _read_anchors(ca_file: str | None, *_: object) -> Anchors:
     mozilla = mozilla_roots_file()
     roots = load_pem_file(mozilla)
     anchors = Anchors(roots + load_pem_file(ca_file) if ca_file else roots)
