@@ -229,3 +229,18 @@ def test_connect_times_are_noted_beyond_descriptor_1024() -> None:
         for sock in filler:
             sock.close()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_the_lookup_is_answered_whatever_opening_does(
+        target: Callable[..., Target], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check waits for the command line's lookup: it gets its answer even if opening
+    the first wave fails in a way nobody foresaw (else the check would wait for ever)."""
+    def broken(*_: object) -> None:
+        raise RuntimeError("surprise")
+
+    monkeypatch.setattr(early, "open_connections", broken)
+    chosen = target(1, domain="localhost", connect_to=(), ip_address_type="ipv4")
+    early.open_for([chosen])
+    answer = early.lookup(chosen)
+    assert answer is not None and answer.wait(5)
+    assert answer.result()[0] == ("127.0.0.1",)

@@ -83,8 +83,9 @@ def open_for(targets: Iterable[Target]) -> None:
             return
         if target.connect_to:
             for address in target.connect_to:
-                open_connections(address, target.port, first_wave(target),
-                                 target.connect_timeout)
+                with contextlib.suppress(Exception):  # an optimisation: never in the way
+                    open_connections(address, target.port, first_wave(target),
+                                     target.connect_timeout)
             continue
         key = (target.domain, target.port, target.ip_address_type)
         answer: Pending[Lookup] = Pending()
@@ -92,8 +93,12 @@ def open_for(targets: Iterable[Target]) -> None:
             if key in _lookups:
                 continue
             _lookups[key] = answer
-        threading.Thread(target=_resolve_and_open, args=(target, answer), daemon=True,
-                         name="cftui-early-dns").start()
+        try:
+            threading.Thread(target=_resolve_and_open, args=(target, answer), daemon=True,
+                             name="cftui-early-dns").start()
+        except RuntimeError:  # no thread to be had: the check resolves the domain itself
+            with _lock:
+                del _lookups[key]
 
 
 def _resolve_and_open(target: Target, answer: Pending[Lookup]) -> None:
@@ -109,8 +114,11 @@ def _resolve_and_open(target: Target, answer: Pending[Lookup]) -> None:
         answer.set_exception(exc)
         return
     took = time.monotonic() - start
-    for address in addresses:
-        open_connections(address, target.port, first_wave(target), target.connect_timeout)
+    # whatever happens here, the check waiting for the answer gets it (and connects by
+    # itself, as without early connections)
+    with contextlib.suppress(Exception):
+        for address in addresses:
+            open_connections(address, target.port, first_wave(target), target.connect_timeout)
     answer.set_result((addresses, took))
 
 
