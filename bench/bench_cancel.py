@@ -73,7 +73,11 @@ def cancel_in_process(target: Target) -> float:
     """Seconds from setting the cancel event to check() returning."""
     cancel = threading.Event()
     done = threading.Event()
-    thread = threading.Thread(target=lambda: (check(target, cancel=cancel), done.set()))
+    def run() -> None:
+        check(target, cancel=cancel)
+        done.set()
+
+    thread = threading.Thread(target=run)
     thread.start()
     time.sleep(0.8)
     sent = time.monotonic()

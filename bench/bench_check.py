@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import shutil
 import statistics
@@ -146,7 +147,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, origins(Path(tmp)) as (started, ca_file):
         for origin in started:
             t = target(origin, ca_file)
-            inproc, conns = timed(lambda t=t: check(t), args.runs, origin.server)
+            inproc, conns = timed(functools.partial(check, t), args.runs, origin.server)
             command, _ = timed(as_command(origin, ca_file), max(3, args.runs // 3),
                                origin.server)
             hand, hand_conns = timed(by_hand(origin, ca_file), max(3, args.runs // 3),
