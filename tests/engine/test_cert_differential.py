@@ -168,12 +168,16 @@ def _pem(certs: tuple[Made, ...] | list[Made]) -> str:
     return "".join(ssl.DER_cert_to_PEM_cert(c.der) for c in certs)
 
 
-def _openssl(case: Case, directory: Path) -> tuple[bool, bool, str]:
-    """(openssl verify says OK, openssl x509 -checkhost says it matches, verify's text)."""
+def _openssl(case: Case, directory: Path,
+             at: dt.datetime | None = None) -> tuple[bool, bool, str]:
+    """(openssl verify says OK, openssl x509 -checkhost says it matches, verify's text);
+    `at`: verified at that moment (-attime) instead of now."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "root.pem").write_text(_pem([case.anchor]))
     (directory / "leaf.pem").write_text(_pem(case.sent[:1]))
     command = ["openssl", "verify", "-CAfile", str(directory / "root.pem")]
+    if at is not None:
+        command += ["-attime", str(int(at.timestamp()))]
     if len(case.sent) > 1:
         (directory / "chain.pem").write_text(_pem(case.sent[1:]))
         command += ["-untrusted", str(directory / "chain.pem")]
@@ -252,3 +256,21 @@ def test_weak_signatures_fail_at_openssl_security_level_1(tmp_path: Path) -> Non
         assert (result.returncode != 0) is expect_weak, result.stdout + result.stderr
         if expect_weak:
             assert "digest algorithm too weak" in result.stdout + result.stderr
+
+
+def test_judged_at_other_moments_as_openssl_verify_attime(tmp_path: Path) -> None:
+    """A judge at a chosen moment agrees with `openssl verify -attime`, moment after
+    moment in one process: the trust store once kept the first moment it was given, and
+    every later judge of the process verified at it."""
+    cases = {c.name: c for c in CORPUS}
+    moments = [NOW - dt.timedelta(days=200), NOW, NOW - dt.timedelta(days=3),
+               NOW + dt.timedelta(days=4000), NOW - dt.timedelta(days=200)]
+    for name in ("expired-intermediate", "expired-leaf", "plain"):
+        case = cases[name]
+        (tmp_path / "ca.pem").write_text(_pem([case.anchor]))
+        for i, when in enumerate(moments):
+            report = judge([c.der for c in case.sent], case.host, str(tmp_path / "ca.pem"),
+                           now=when)
+            verified, _, text = _openssl(case, tmp_path / f"openssl-{name}-{i}", at=when)
+            valid_then = report.trusted and not report.expired and not report.not_yet_valid
+            assert valid_then is verified, (name, when, text)
