@@ -122,10 +122,9 @@ def cmd_check(argv: Sequence[str]) -> int:
         chosen = check_plan(args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    from cftui.engine.net import budget, early
+    from cftui.engine.net import early
 
-    budget.raise_descriptor_limit()  # before the engine sizes its connection cap
-    early.open_for(chosen.targets)  # in flight while the engine loads
+    early.open_for(chosen.targets)  # in flight while the engine loads (at most MAX_EARLY)
     try:
         return run_checks(chosen.targets, args.format, chosen)
     finally:

@@ -86,28 +86,35 @@ def wait_for(sock: socket.socket | int, deadline: float, *, write: bool = False,
 
 def connect(endpoint: Endpoint) -> socket.socket:
     """A TCP connection within the connect timeout; raises OSError (TimeoutError when the
-    origin does not answer) or Cancelled. Counts against the endpoint's budget."""
+    origin does not answer) or Cancelled. Counts against the endpoint's budget; the
+    first ones are those the command line opened early (engine/net/early.py), whose
+    slots the budget adopted and which give them back when closed like any other."""
     endpoint.check_cancel()
     if (opened := early.take(endpoint.early)) is not None:
-        return _connected(endpoint, opened)
-    family = socket.AF_INET6 if ":" in endpoint.address else socket.AF_INET
-    if endpoint.budget is not None:
-        sock: socket.socket = endpoint.budget.open(family, endpoint.cancel)
+        sock, started = opened.sock, opened.start
+        if endpoint.budget is not None:
+            endpoint.budget.attach(sock)
     else:
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        family = socket.AF_INET6 if ":" in endpoint.address else socket.AF_INET
+        if endpoint.budget is not None:
+            sock = endpoint.budget.open(family, endpoint.cancel)
+        else:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        started = time.monotonic()
     try:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.setblocking(False)
-        code = sock.connect_ex((endpoint.address, endpoint.port))
-        if code not in (0, errno.EINPROGRESS, errno.EAGAIN):
-            raise OSError(code, errno.errorcode.get(code, str(code)))
+        code = errno.EINPROGRESS  # an early connection: its outcome is yet to be read
+        if opened is None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setblocking(False)
+            code = sock.connect_ex((endpoint.address, endpoint.port))
+            if code not in (0, errno.EINPROGRESS, errno.EAGAIN):
+                raise os_error(code)
         if code != 0:
-            deadline = time.monotonic() + endpoint.connect_timeout
+            deadline = started + endpoint.connect_timeout
             if not wait_for(sock, deadline, write=True, cancel=endpoint.cancel):
                 raise TimeoutError("timed out")
-            code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            if code:
-                raise OSError(code, errno.errorcode.get(code, str(code)))
+            if code := sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                raise os_error(code)
         sock.settimeout(endpoint.connect_timeout)
     except BaseException:
         sock.close()
@@ -115,24 +122,9 @@ def connect(endpoint: Endpoint) -> socket.socket:
     return sock
 
 
-def _connected(endpoint: Endpoint, opened: early.EarlyConnection) -> socket.socket:
-    """`connect` on a connection opened early: its slot was adopted by the budget, and
-    closing it gives the slot back like any other."""
-    sock = opened.sock
-    if endpoint.budget is not None:
-        endpoint.budget.attach(sock)
-    try:
-        deadline = opened.start + endpoint.connect_timeout
-        if not wait_for(sock, deadline, write=True, cancel=endpoint.cancel):
-            raise TimeoutError("timed out")
-        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        if code:
-            raise OSError(code, errno.errorcode.get(code, str(code)))
-        sock.settimeout(endpoint.connect_timeout)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
+def os_error(code: int) -> OSError:
+    """The OSError for an errno that connect_ex or SO_ERROR gave."""
+    return OSError(code, errno.errorcode.get(code, str(code)))
 
 
 #: What CloudFront tries again: the connection refused or reset (not a timeout, which

@@ -77,15 +77,14 @@ def open_for(targets: Iterable[Target]) -> None:
     the check, which then resolves nothing itself)."""
     budget = MAX_EARLY
     for target in targets:
-        addresses = len(target.connect_to) or 2  # a domain: IPv4 and IPv6, perhaps
-        budget -= first_wave(target) * addresses
+        wave = first_wave(target)
+        budget -= wave * (len(target.connect_to) or 2)  # a domain: IPv4 and IPv6, perhaps
         if budget < 0:  # the rest connect when their check starts, as before
             return
         if target.connect_to:
             for address in target.connect_to:
                 with contextlib.suppress(Exception):  # an optimisation: never in the way
-                    open_connections(address, target.port, first_wave(target),
-                                     target.connect_timeout)
+                    open_connections(address, target.port, wave, target.connect_timeout)
             continue
         key = (target.domain, target.port, target.ip_address_type)
         answer: Pending[Lookup] = Pending()

@@ -32,7 +32,14 @@ from typing import Any
 from cftui.engine.model import Outcome, ProtocolAttempt, Purpose, ServerFlight
 from cftui.engine.net import budget as budget_mod
 from cftui.engine.net import early
-from cftui.engine.net.connect import RETRYABLE, SLICE, Cancelled, Endpoint, describe_os_error
+from cftui.engine.net.connect import (
+    RETRYABLE,
+    SLICE,
+    Cancelled,
+    Endpoint,
+    describe_os_error,
+    os_error,
+)
 from cftui.engine.net.early import EarlyConnection
 from cftui.engine.net.tcp import Connected
 from cftui.engine.tls import hello as hello_mod
@@ -263,7 +270,7 @@ class ProbeLoop:
             probe.deadline = probe.start + endpoint.connect_timeout
             self._watch(probe, selectors.EVENT_WRITE)
         else:
-            self._connect_failed(probe, _os_error(code))
+            self._connect_failed(probe, os_error(code))
 
     def _adopt(self, probe: _Probe, opened: EarlyConnection) -> None:
         """Go on with a connection opened early. If it has connected, the probe's clock
@@ -287,7 +294,7 @@ class ProbeLoop:
         if probe.phase is _Phase.CONNECTING:
             code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if code:
-                self._connect_failed(probe, _os_error(code))
+                self._connect_failed(probe, os_error(code))
             else:
                 self._established(probe)
         elif probe.phase is _Phase.SENDING:
@@ -402,10 +409,6 @@ class ProbeLoop:
 
     def _fail(self, probe: _Probe, exc: BaseException) -> None:
         probe.reply(exc)
-
-
-def _os_error(code: int) -> OSError:
-    return OSError(code, errno.errorcode.get(code, str(code)))
 
 
 _loop: ProbeLoop | None = None
