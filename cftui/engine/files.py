@@ -74,3 +74,14 @@ def _refuse_unless_regular(info: os.stat_result, limit: int) -> None:
         raise FileError("cannot read: not a regular file (a device, FIFO or socket)")
     if info.st_size > limit:
         raise FileError(f"too large: {info.st_size} bytes, the limit is {_size(limit)}")
+
+
+def version(path: str | os.PathLike[str]) -> tuple[int, int, int] | None:
+    """What tells one content of a file from the next (inode, mtime, size), for caches
+    that read a file once per version: a file changed while the TUI runs is read
+    again. None when it cannot be looked at (the read then says why)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError, TypeError):
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size

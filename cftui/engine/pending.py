@@ -32,9 +32,6 @@ class Pending(Generic[T]):
             self._error = error
             self._ready.set()
 
-    def done(self) -> bool:
-        return self._ready.is_set()
-
     def wait(self, timeout: float) -> bool:
         """Whether it is set, waiting at most `timeout` seconds for it."""
         return self._ready.wait(timeout)

@@ -10,7 +10,7 @@ and the CustomOriginConfig API reference (see shared/reference).
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -386,6 +386,14 @@ LOCAL_PROTOCOLS = frozenset({Protocol.TLSv1, Protocol.TLSv1_1, Protocol.TLSv1_2}
 #: CloudFront's suites the local OpenSSL can still offer in a real handshake.
 LOCAL_SUITES: tuple[CipherSuite, ...] = tuple(
     s for s in CLOUDFRONT_SUITES if s.openssl_name not in OPENSSL3_LACKS)
+
+
+def real_handshake_possible(protocols: Iterable[Protocol]) -> bool:
+    """Whether the local OpenSSL can offer any of `protocols` (else the real handshake
+    has nothing to send, and makes no connection)."""
+    return not LOCAL_PROTOCOLS.isdisjoint(protocols)
+
+
 #: CustomOriginConfig.IpAddressType: the address family CloudFront connects over.
 #: Absent means `ipv4` (how CloudFront behaved before the field existed).
 IP_ADDRESS_TYPES = ("ipv4", "ipv6", "dualstack")

@@ -267,7 +267,7 @@ def _fetch(endpoint: Endpoint, **options: Any) -> HttpResult:
     """The real handshake and request. Its TCP connection is made first: OpenSSL's
     bindings load (here, or in the caller's preload) while it is on its way."""
     first: socket.socket | OSError | None = None
-    if profile.LOCAL_PROTOCOLS.intersection(options["protocols"]):  # else nothing to send
+    if profile.real_handshake_possible(options["protocols"]):
         try:
             first = connect(endpoint)
         except OSError as exc:

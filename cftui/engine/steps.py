@@ -80,9 +80,10 @@ def chain_for(results: Sequence[ProtocolResult]) -> tuple[bytes, ...]:
     ordered = sorted(results, key=lambda r: (not r.enabled, -r.protocol.wire))
     for want_accepted in (True, False):
         for r in ordered:
-            for a in r.attempts:
-                if a.flight and a.flight.certificates and (a.accepted or not want_accepted):
-                    return a.flight.certificates
+            for a in r.attempts:  # certificates: parsed from the flight on each access
+                if (a.accepted or not want_accepted) and a.flight and (
+                        certs := a.flight.certificates):
+                    return certs
     return ()
 
 

@@ -38,7 +38,7 @@ def is_ip(text: str) -> bool:
     return True
 
 
-def domain(text: str, what: str = "domain", *, allow_ip: bool = False) -> str:
+def domain(text: str, what: str = "domain") -> str:
     """A DNS host name as CloudFront takes it for an origin; returns its A-label form.
 
     CloudFront refuses IP addresses as an origin's DomainName (and a viewer Host is
@@ -52,8 +52,6 @@ def domain(text: str, what: str = "domain", *, allow_ip: bool = False) -> str:
     if "://" in name or "/" in name:
         raise ValueError(f"{what} {shown(name)} must be a bare host name, without scheme or path")
     if is_ip(name):
-        if allow_ip:
-            return str(ipaddress.ip_address(name.strip("[]")))
         raise ValueError(f"{what} {shown(name)} is an IP address: CloudFront needs a domain "
                          "name there; give the address with --connect-to (connect_to)")
     if ":" in name:

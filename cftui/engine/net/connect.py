@@ -21,6 +21,7 @@ from typing import TypeVar
 from cftui.engine.net import early
 from cftui.engine.net.budget import Budget
 from cftui.engine.net.early import EarlyPool
+from cftui.engine.net.sockets import family_of, start_connect
 
 T = TypeVar("T")
 
@@ -95,7 +96,7 @@ def connect(endpoint: Endpoint) -> socket.socket:
         if endpoint.budget is not None:
             endpoint.budget.attach(sock)
     else:
-        family = socket.AF_INET6 if ":" in endpoint.address else socket.AF_INET
+        family = family_of(endpoint.address)
         if endpoint.budget is not None:
             sock = endpoint.budget.open(family, endpoint.cancel)
         else:
@@ -104,9 +105,7 @@ def connect(endpoint: Endpoint) -> socket.socket:
     try:
         code = errno.EINPROGRESS  # an early connection: its outcome is yet to be read
         if opened is None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.setblocking(False)
-            code = sock.connect_ex((endpoint.address, endpoint.port))
+            code = start_connect(sock, endpoint.address, endpoint.port)
             if code not in (0, errno.EINPROGRESS, errno.EAGAIN):
                 raise os_error(code)
         if code != 0:

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from cftui.engine.net.budget import CountedSocket
+from cftui.engine.net.sockets import family_of, start_connect
 from cftui.engine.pending import Pending
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def first_wave(target: Target) -> int:
     request to send, the real handshake's; never more than its cap in flight."""
     from cftui.engine import profile
 
-    fetch = target.http and bool(profile.LOCAL_PROTOCOLS.intersection(target.protocols))
+    fetch = target.http and profile.real_handshake_possible(target.protocols)
     return min(len(profile.SCANNED_PROTOCOLS) + 1 + int(fetch), target.max_connections)
 
 
@@ -130,7 +131,7 @@ def lookup(target: Target) -> Pending[Lookup] | None:
 def open_connections(address: str, port: int, count: int, timeout: float) -> None:
     """Start `count` non-blocking connections to address:port for a check to adopt.
     Nothing is raised: a connection that cannot even start is the check's to find."""
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    family = family_of(address)
     pool: EarlyPool = deque()
     for _ in range(count):
         try:
@@ -138,10 +139,8 @@ def open_connections(address: str, port: int, count: int, timeout: float) -> Non
         except OSError:
             break
         try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.setblocking(False)
             start, started_at = time.monotonic(), time.time()
-            code = sock.connect_ex((address, port))
+            code = start_connect(sock, address, port)
         except OSError:
             sock.close()
             break

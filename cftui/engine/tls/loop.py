@@ -41,6 +41,7 @@ from cftui.engine.net.connect import (
     os_error,
 )
 from cftui.engine.net.early import EarlyConnection
+from cftui.engine.net.sockets import family_of, start_connect
 from cftui.engine.net.tcp import Connected
 from cftui.engine.tls import hello as hello_mod
 from cftui.engine.tls.flight import FlightParser
@@ -245,7 +246,7 @@ class ProbeLoop:
             probe.early = None
             self._adopt(probe, opened)
             return
-        family = socket.AF_INET6 if ":" in endpoint.address else socket.AF_INET
+        family = family_of(endpoint.address)
         probe.start = time.monotonic()
         probe.started_at = time.time()
         try:
@@ -258,9 +259,7 @@ class ProbeLoop:
         probe.sock = sock
         self._active.add(probe)
         try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.setblocking(False)
-            code = sock.connect_ex((endpoint.address, endpoint.port))
+            code = start_connect(sock, endpoint.address, endpoint.port)
         except OSError as exc:
             code = exc.errno or errno.EIO
         if code == 0:

@@ -52,7 +52,7 @@ def timed_out(parser: FlightParser) -> FlightEnd_:
 
 
 def reset(parser: FlightParser, exc: OSError) -> FlightEnd_:
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, TimeoutError):  # ETIMEDOUT from the kernel (retransmissions gave up)
         return timed_out(parser)
     return parser.result(FlightEnd.RESET, describe_os_error(exc)), Outcome.RESET
 

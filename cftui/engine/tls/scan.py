@@ -126,14 +126,10 @@ def scan_protocol(
     enabled: bool,
     cancel: threading.Event | None = None,
     on_attempt: OnAttempt = _ignore,
-    parallel: bool = False,
     alpn: tuple[bytes, ...] = (),
 ) -> ProtocolResult:
-    """Probe one protocol version on one address. With `parallel`, the single-suite
-    offers of the enumeration all start at once (one after another without it)."""
-    if parallel:
-        return _drive(endpoint, {protocol: _steps(endpoint, protocol, sni, enabled, alpn)},
-                      cancel, on_attempt)[protocol]
+    """Probe one protocol version on one address, one connection after another (a whole
+    check starts every offer of a step at once: `start_scan`)."""
     steps = _steps(endpoint, protocol, sni, enabled, alpn)
     sent: list[ProtocolAttempt] | None = None
     while True:
@@ -148,12 +144,6 @@ def scan_protocol(
                 raise Cancelled
             sent.append(attempt(endpoint, spec, purpose))
             on_attempt(sent[-1])
-
-
-def _drive(endpoint: Endpoint, scans: dict[Protocol, Steps],
-           cancel: threading.Event | None, on_attempt: OnAttempt) -> dict[Protocol, ProtocolResult]:
-    """Run every protocol's steps side by side on the probe loop and wait for them."""
-    return _Driver(endpoint, scans, cancel, on_attempt).start().result()
 
 
 class _Driver:

@@ -39,22 +39,11 @@ def _read(path: str) -> bytes:
                               f"{getattr(exc, 'strerror', None) or exc}") from exc
 
 
-def _version(path: str) -> tuple[int, int, int] | None:
-    """What tells one content of a file from the next (inode, mtime, size): the caches
-    below read a file once per version, so a CA file edited while the TUI runs is read
-    again. None when it cannot be looked at (the read then says why)."""
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return st.st_ino, st.st_mtime_ns, st.st_size
-
-
 def check_pem_file(path: str) -> None:
     """Before anything connects: a regular file under the cap holding PEM certificates,
     each one DER SEQUENCE. Raises TrustStoreError as `load_pem_file` would. Once per
     version of the file (one named for fifty origins is read once), as `load_pem_file`."""
-    _check_pem_file(path, _version(path))
+    _check_pem_file(path, files.version(path))
 
 
 @functools.lru_cache(maxsize=8)
@@ -75,7 +64,7 @@ def _check_pem_file(path: str, _: object) -> None:
 def load_pem_file(path: str) -> tuple[x509.Certificate, ...]:
     """The certificates of a PEM bundle: a regular file under the CA bundle cap (parsed
     once per version of the file)."""
-    return _load_pem_file(path, _version(path))
+    return _load_pem_file(path, files.version(path))
 
 
 @functools.lru_cache(maxsize=8)
@@ -138,7 +127,8 @@ def trust_anchors(ca_file: str | None) -> Anchors:
     # the parsing lock before ours, as `judge` holds it when it gets here: one order
     mozilla = mozilla_roots_file()
     with quiet_parsing(), _loading:
-        return _read_anchors(ca_file, _version(ca_file) if ca_file else None, _version(mozilla))
+        return _read_anchors(ca_file, files.version(ca_file) if ca_file else None,
+                             files.version(mozilla))
 
 
 @functools.lru_cache(maxsize=8)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -33,12 +32,10 @@ def load(cert_path: str, key_path: str) -> ClientCertificate:
     Raises ValueError with a one-line message. The command line, the factory of every
     Target (one per alias) and the run all ask: the files are read and checked once, and
     again only when they change."""
-    try:
-        stamps = tuple((s.st_mtime_ns, s.st_size, s.st_ino)
-                       for s in (os.stat(cert_path), os.stat(key_path)))
-    except (OSError, ValueError, TypeError):
+    versions = (files.version(cert_path), files.version(key_path))
+    if None in versions:
         return _load(cert_path, key_path)  # says why, the same way
-    return _load_once(cert_path, key_path, stamps)
+    return _load_once(cert_path, key_path, versions)
 
 
 @functools.lru_cache(maxsize=16)
