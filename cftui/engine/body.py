@@ -29,21 +29,37 @@ def framing(status: int, headers: Sequence[tuple[str, str]]) -> tuple[str, int |
 
 def complete(kind: str, length: int | None, body: bytes | bytearray) -> bool:
     """Whether `body` (the bytes after the head so far) holds the whole body."""
-    if kind == "length":
-        return len(body) >= (length or 0)
-    if kind == "chunked":
-        return _chunked_complete(body)
-    return False  # close-delimited: complete at EOF only
+    return Framing(kind, length).complete(body)
 
 
-def _chunked_complete(data: bytes | bytearray) -> bool:
-    pos = 0
+class Framing:
+    """`complete` for a body read piece by piece: a chunked body's framing is walked
+    once, each call going on from the last whole chunk (from the start every time, a
+    body of many small chunks cost quadratic time, counted against the completion
+    timeout)."""
+
+    def __init__(self, kind: str, length: int | None) -> None:
+        self.kind, self.length = kind, length
+        self._next_chunk = 0  # where the first chunk not yet whole starts
+
+    def complete(self, body: bytes | bytearray) -> bool:
+        if self.kind == "length":
+            return len(body) >= (self.length or 0)
+        if self.kind == "chunked":
+            done, self._next_chunk = _chunked_complete(body, self._next_chunk)
+            return done
+        return False  # close-delimited: complete at EOF only
+
+
+def _chunked_complete(data: bytes | bytearray, pos: int) -> tuple[bool, int]:
+    """(whether the chunked body ends in `data`, where its first unfinished chunk
+    starts), walking from `pos`, the start of a chunk."""
     while True:
         end = data.find(b"\r\n", pos)
         if end < 0:
             if len(data) - pos > 1024:
                 raise BodyError("a chunk-size line over 1024 bytes")
-            return False
+            return False, pos
         text = data[pos:end].split(b";", 1)[0].strip()
         try:
             size = int(text, 16)
@@ -51,7 +67,8 @@ def _chunked_complete(data: bytes | bytearray) -> bool:
             raise BodyError(f"chunk size {text[:20]!r} is not hexadecimal") from None
         if size == 0:
             rest = data[end + 2:]
-            return rest.startswith(b"\r\n") or b"\r\n\r\n" in rest
-        pos = end + 2 + size + 2
-        if pos > len(data):
-            return False
+            return rest.startswith(b"\r\n") or b"\r\n\r\n" in rest, pos
+        following = end + 2 + size + 2
+        if following > len(data):
+            return False, pos
+        pos = following

@@ -348,6 +348,7 @@ def _timed_body(conn: SSL.Connection, watchdog: Watchdog, answer: HttpResult, st
     counts from the request; the read timeout still bounds each wait for data."""
     assert answer.status_code is not None
     kind, length = body.framing(answer.status_code, answer.headers)
+    framing = body.Framing(kind, length)
     data = bytearray(start)  # the body bytes that came with the head
     limit = profile.COMPLETION_BODY_LIMIT
     completion_deadline = sent_at + completion_timeout
@@ -359,7 +360,7 @@ def _timed_body(conn: SSL.Connection, watchdog: Watchdog, answer: HttpResult, st
 
     watchdog.arm(completion_deadline)
     try:
-        while not body.complete(kind, length, data):
+        while not framing.complete(data):
             if len(data) >= limit:
                 note = (f"stopped reading at {limit} bytes: counted as complete, the rest "
                         "was not timed")

@@ -110,3 +110,15 @@ def test_chunked_framing() -> None:
     assert body.complete("chunked", None, b"0\r\nX-T: 1\r\n\r\n")
     with pytest.raises(body.BodyError):
         body.complete("chunked", None, b"zz\r\n")
+
+
+def test_chunked_framing_read_piece_by_piece_answers_as_from_the_start() -> None:
+    """The reader walks each chunk once, going on from the last whole one; at every
+    length it reads, it answers what walking the whole prefix again answers."""
+    whole = b"3\r\nabc\r\n1;ext=1\r\nx\r\n10\r\n" + b"y" * 16 + b"\r\n0\r\nX-T: 1\r\n\r\n"
+    for step in (1, 2, 5, 7, len(whole)):
+        framing = body.Framing("chunked", None)
+        for end in range(step, len(whole) + step, step):
+            prefix = whole[:end]
+            assert framing.complete(prefix) is body.complete("chunked", None, prefix), (step, end)
+        assert framing.complete(whole)
