@@ -14,7 +14,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -208,6 +207,8 @@ def build_app(argv: Sequence[str], *, terminal: Any = None) -> tuple[Any, argpar
     logs = _app_logs(args, inventory)
     app = CftuiApp.from_inventory(inventory, overrides=given, start_target=start,
                                   ascii=args.ascii, logs=logs)
+    from dataclasses import replace  # not at import: `cftui --help` answers without it
+
     app.entries = replace(app.entries, adhoc=FormDefaults.from_options(given))
     return app, args
 

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cftui.engine.results import Report
-from cftui.engine.target import Target
 from cftui.engine.x509.repair import CHAIN_CAUSES, Repair, cert_label, pick_address, repair_chain
 from cftui.options import (
     EXIT_FAIL,
@@ -69,11 +68,6 @@ def _why_no_certificate(report: Report) -> str:
     if blocking is not None:
         return one_line(blocking.message)
     return one_line(report.dns_error or "the origin sent no certificate")
-
-
-def recheck_command(target: Target) -> str:
-    """The `cftui check …` line that checks the same origin the same way."""
-    return check_command(target)
 
 
 def install_help(out: str) -> list[str]:
@@ -158,7 +152,7 @@ def cmd_fix_chain(argv: Sequence[str]) -> int:
     print("\n".join([*_summary(repair, one_line(args.out), chosen.address),
                      *(also if others else []), "",
                      *install_help(one_line(args.out)), "",
-                     "Then check again:", f"  {recheck_command(target)}"]))
+                     "Then check again:", f"  {check_command(target)}"]))
     return EXIT_OK
 
 

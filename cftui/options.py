@@ -10,6 +10,7 @@ import argparse
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from cftui import __version__
+from cftui.textsafe import printable_line
 
 if TYPE_CHECKING:
     from cftui.engine.target import Target
@@ -106,8 +107,7 @@ def demo_parser() -> argparse.ArgumentParser:
 
 def one_line(text: str) -> str:
     """An error message as one printable line (values in it came from the user)."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in text)
+    return printable_line(text)
 
 
 # --- turning options into targets ----------------------------------------------------

@@ -32,3 +32,12 @@ def visible(text: str, *, keep_newlines: bool = True) -> str:
 def one_line(text: str) -> str:
     """Like visible(), with newlines and tabs escaped too: for single-line fields."""
     return visible(text, keep_newlines=False)
+
+
+def printable_line(text: str) -> str:
+    """A message for the terminal as one line: everything str.isprintable() refuses
+    (controls, line breaks, format and private-use characters, NBSP…) as a Python escape
+    like ``\\n`` or ``\\u200b``. For error messages that carry what a user typed or a
+    file held."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)

@@ -193,6 +193,12 @@ DEMO_GROUPS: tuple[GroupSpec, ...] = (
 )
 
 
+def demo_groups(keys: Iterable[str]) -> tuple[GroupSpec, ...]:
+    """The demo origin groups whose members are both among `keys`."""
+    present = set(keys)
+    return tuple(g for g in DEMO_GROUPS if {g.primary, g.secondary} <= present)
+
+
 class DemoOrigins:
     """Start the demo origins (all, or those named in `only`); stop them on exit."""
 
@@ -249,8 +255,7 @@ class DemoOrigins:
     @property
     def groups(self) -> tuple[GroupSpec, ...]:
         """The demo origin groups whose members both started."""
-        started = {o.key for o in self.origins}
-        return tuple(g for g in DEMO_GROUPS if {g.primary, g.secondary} <= started)
+        return demo_groups(o.key for o in self.origins)
 
     def _origin(self, key: str, plan: _Plan, servers: Sequence[LoopbackServer]) -> DemoOrigin:
         target = Target(

@@ -229,9 +229,6 @@ class Distribution:
     def group(self, group_id: str) -> OriginGroup | None:
         return next((g for g in self.origin_groups if g.id == group_id), None)
 
-    def groups_of(self, origin_id: str) -> tuple[OriginGroup, ...]:
-        return tuple(g for g in self.origin_groups if origin_id in (g.primary, g.secondary))
-
     def checkable_origins(self) -> tuple[Origin, ...]:
         return tuple(o for o in self.origins if o.checkable)
 

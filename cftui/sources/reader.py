@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from cftui.textsafe import printable_line
+
 T = TypeVar("T")
 
 
@@ -27,9 +29,7 @@ class SourceError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        text = ": ".join(part for part in (self.file, self.place, self.problem) if part)
-        return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                       for c in text)
+        return printable_line(": ".join(p for p in (self.file, self.place, self.problem) if p))
 
 
 class _Missing:

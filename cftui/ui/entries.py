@@ -127,16 +127,14 @@ class PickerEntries:
                    AdhocDefaults(ca_file=overrides.get("ca_file")))
 
     @classmethod
-    def from_demo(cls, origins: Iterable[DemoOrigin],
-                  groups: Iterable[GroupSpec] | None = None) -> PickerEntries:
-        """The demo origins as one group; `groups` (default: the demo's origin groups
-        whose members are all present) are judged from their members' reports."""
-        from cftui.demo.origins import DEMO_GROUPS
+    def from_demo(cls, origins: Iterable[DemoOrigin]) -> PickerEntries:
+        """The demo origins as one group; the demo's origin groups whose members are all
+        present are judged from their members' reports."""
+        from cftui.demo.origins import demo_groups
 
         origins = list(origins)
         targets = {o.key: o.target for o in origins}
-        specs = tuple(groups if groups is not None else
-                      (g for g in DEMO_GROUPS if {g.primary, g.secondary} <= set(targets)))
+        specs = demo_groups(targets)
         entries = tuple(
             OriginEntry(key=f"demo/{o.key}", name=o.title, domain=o.target.domain,
                         port=o.target.port, protocols=o.target.protocols,

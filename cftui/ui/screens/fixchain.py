@@ -23,7 +23,8 @@ from cftui.engine.net import aia
 from cftui.engine.results import AddressReport
 from cftui.engine.target import Target
 from cftui.engine.x509.repair import Fetch, Repair, repair_chain
-from cftui.fixchain import install_help, recheck_command
+from cftui.fixchain import install_help
+from cftui.options import check_command
 from cftui.ui import export
 from cftui.ui.format import plain, safe
 from cftui.ui.render.repair import help_lines, result_lines, running_lines
@@ -125,7 +126,7 @@ class FixChainScreen(Screen[bool | None]):
         self.query_one("#fixchain-result", Static).update(Content("\n").join(lines))
 
     def _show_help(self, name: str) -> None:
-        lines = help_lines(install_help(plain(name)), recheck_command(self.target))
+        lines = help_lines(install_help(plain(name)), check_command(self.target))
         self.query_one("#fixchain-help", Static).update(Content("\n").join(["", *lines]))
 
     # --- writing ------------------------------------------------------------------------

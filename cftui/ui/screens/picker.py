@@ -70,6 +70,9 @@ class OriginList(OptionList):
         return self.entries.get(option.id) or self.origin_groups.get(option.id)
 
 
+_NOT_DRAWN = object()
+
+
 class PickerScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "choose", "Check", id="picker.check"),
@@ -84,6 +87,7 @@ class PickerScreen(Screen[None]):
     def __init__(self, entries: PickerEntries) -> None:
         super().__init__(classes="picker-screen")
         self.entries = entries
+        self._rates_from: object = _NOT_DRAWN  # the log summary the list's rates show
 
     def compose(self) -> ComposeResult:
         yield Static(id="picker-title", markup=False)
@@ -104,7 +108,7 @@ class PickerScreen(Screen[None]):
             ("cftui", "bold"), "  ",
             (f"{source}: {groups} distribution{'s' * (groups != 1)}, "
              f"{count} origin{'s' * (count != 1)}", "$text-muted")))
-        self.logs_changed()
+        self.logs_changed()  # draws the list
         self.query_one("#filter", Input).focus()
 
     def redraw(self) -> None:
@@ -125,8 +129,11 @@ class PickerScreen(Screen[None]):
             else:
                 status.update(Content.assemble(summary_line(app.log_summary),
                                                ("  ctrl+l: errors over time", "$text-muted")))
-        self.refresh_verdicts()
-        self.refresh_bindings()
+        # the list shows rates only once the summary is in: reading progress (up to ten
+        # messages a second) changes the status line alone
+        if app.log_summary is not self._rates_from:
+            self._rates_from = app.log_summary
+            self.refresh_verdicts()
 
     # --- the list -------------------------------------------------------------------
 
