@@ -175,7 +175,7 @@ def load_json_documents(text: str, file: str) -> list[Any]:
             raise
     decoder = json.JSONDecoder(parse_constant=_constant, parse_int=_integer,
                                parse_float=_float)
-    pieces: list[str] = []
+    documents: list[Any] = []
     position, end = 0, len(text)
     while position < end:
         while position < end and text[position].isspace():
@@ -183,10 +183,10 @@ def load_json_documents(text: str, file: str) -> list[Any]:
         if position >= end:
             break
         try:
-            _, stop = decoder.raw_decode(text, position)
+            document, position = decoder.raw_decode(text, position)
         except (json.JSONDecodeError, RecursionError, ValueError):
-            pieces.append(text[position:])  # load_json names the problem and its place
+            # the rest again, through load_json: it names the problem and its place
+            documents.append(load_json(text[position:], file))
             break
-        pieces.append(text[position:stop])
-        position = stop
-    return [load_json(piece, file) for piece in pieces]
+        documents.append(document)
+    return documents

@@ -162,3 +162,16 @@ def test_the_check_reports_say_which_primary_a_staging_distribution_serves(
         assert chosen.targets
         for target in chosen.targets:
             assert f"{dist.label}: {words}" in target.notes  # report.py prints notes
+
+
+def test_appended_documents_keep_the_refusals_of_one(tmp_path: Path, data_dir: Path) -> None:
+    """Each appended document is read once, with the limits of a single one; a broken
+    or refused later document is a one-line error naming it."""
+    from cftui.sources import guard
+    from cftui.sources.model import SourceError
+
+    first = (data_dir / "get-distribution-edge.json").read_text()
+    assert len(guard.load_json_documents(first + "\n" + first + "\n", "f")) == 2
+    for tail, problem in (('{"a": ', "not valid JSON"), ("1" * 5000, "digits")):
+        with pytest.raises(SourceError, match=problem):
+            guard.load_json_documents(first + "\n" + tail, "f")
