@@ -238,7 +238,7 @@ def test_the_lookup_is_answered_whatever_opening_does(
     def broken(*_: object) -> None:
         raise RuntimeError("surprise")
 
-    monkeypatch.setattr(early, "open_connections", broken)
+    monkeypatch.setattr(early, "_open", broken)
     chosen = target(1, domain="localhost", connect_to=(), ip_address_type="ipv4")
     early.open_for([chosen])
     answer = early.lookup(chosen)

@@ -77,15 +77,18 @@ def open_for(targets: Iterable[Target]) -> None:
     else once its domain resolves, in a thread of its own (`lookup` hands the answer to
     the check, which then resolves nothing itself)."""
     budget = MAX_EARLY
+    opened: list[EarlyConnection] = []  # to the addresses given: one thread notes them all
+    timeout = 0.0
     for target in targets:
         wave = first_wave(target)
         budget -= wave * (len(target.connect_to) or 2)  # a domain: IPv4 and IPv6, perhaps
         if budget < 0:  # the rest connect when their check starts, as before
-            return
+            break
         if target.connect_to:
             for address in target.connect_to:
                 with contextlib.suppress(Exception):  # an optimisation: never in the way
-                    open_connections(address, target.port, wave, target.connect_timeout)
+                    opened += _open(address, target.port, wave)
+            timeout = max(timeout, target.connect_timeout)
             continue
         key = (target.domain, target.port, target.ip_address_type)
         answer: Pending[Lookup] = Pending()
@@ -99,6 +102,8 @@ def open_for(targets: Iterable[Target]) -> None:
         except RuntimeError:  # no thread to be had: the check resolves the domain itself
             with _lock:
                 del _lookups[key]
+    if opened:
+        _note_in_thread(opened, timeout)
 
 
 def _resolve_and_open(target: Target, answer: Pending[Lookup]) -> None:
@@ -114,12 +119,14 @@ def _resolve_and_open(target: Target, answer: Pending[Lookup]) -> None:
         answer.set_exception(exc)
         return
     took = time.monotonic() - start
+    opened: list[EarlyConnection] = []
     # whatever happens here, the check waiting for the answer gets it (and connects by
     # itself, as without early connections)
     with contextlib.suppress(Exception):
         for address in addresses:
-            open_connections(address, target.port, first_wave(target), target.connect_timeout)
+            opened += _open(address, target.port, first_wave(target))
     answer.set_result((addresses, took))
+    _note_settled(opened, target.connect_timeout)  # this thread has nothing else to do
 
 
 def lookup(target: Target) -> Pending[Lookup] | None:
@@ -129,10 +136,17 @@ def lookup(target: Target) -> Pending[Lookup] | None:
 
 
 def open_connections(address: str, port: int, count: int, timeout: float) -> None:
-    """Start `count` non-blocking connections to address:port for a check to adopt.
-    Nothing is raised: a connection that cannot even start is the check's to find."""
+    """Start `count` non-blocking connections to address:port for a check to adopt, and
+    note their connect times for `timeout` seconds. Nothing is raised: a connection
+    that cannot even start is the check's to find."""
+    if opened := _open(address, port, count):
+        _note_in_thread(opened, timeout)
+
+
+def _open(address: str, port: int, count: int) -> list[EarlyConnection]:
+    """Up to `count` connections started to address:port, registered for `claim`."""
     family = family_of(address)
-    pool: EarlyPool = deque()
+    opened: list[EarlyConnection] = []
     for _ in range(count):
         try:
             sock = CountedSocket(family, socket.SOCK_STREAM)
@@ -150,12 +164,15 @@ def open_connections(address: str, port: int, count: int, timeout: float) -> Non
         early = EarlyConnection(sock, start, started_at)
         if code == 0:
             early.settled = time.monotonic()
-        pool.append(early)
-    if not pool:
-        return
-    with _lock:
-        _opened.setdefault((address, port), deque()).extend(pool)
-    threading.Thread(target=_note_settled, args=(list(pool), timeout), daemon=True,
+        opened.append(early)
+    if opened:
+        with _lock:
+            _opened.setdefault((address, port), deque()).extend(opened)
+    return opened
+
+
+def _note_in_thread(opened: list[EarlyConnection], timeout: float) -> None:
+    threading.Thread(target=_note_settled, args=(opened, timeout), daemon=True,
                      name="cftui-early").start()
 
 
