@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from cftui.engine import profile, targets
 from cftui.engine.profile import Protocol
 from cftui.engine.target import Target
 from cftui.sources.reader import SourceError
+
+if TYPE_CHECKING:
+    from cftui.engine.verdict.group import GroupSpec
 
 OriginKind = Literal["custom", "s3", "vpc"]
 ProtocolPolicy = Literal["https-only", "http-only", "match-viewer"]
@@ -137,6 +140,14 @@ class OriginGroup:
     secondary: str | None
     failover_status_codes: tuple[int, ...] = ()
 
+    def spec(self, distribution: str) -> GroupSpec:
+        """What the group verdict judges (engine/verdict/group.py), labelled with its
+        distribution's label; the verdict loads only when a group is there to judge."""
+        from cftui.engine.verdict.group import GroupSpec
+
+        return GroupSpec(self.id, self.primary, self.secondary, self.failover_status_codes,
+                         f"{distribution} / {self.id}")
+
 
 @dataclass(frozen=True)
 class StagingTraffic:
@@ -228,6 +239,14 @@ class Distribution:
 
     def group(self, group_id: str) -> OriginGroup | None:
         return next((g for g in self.origin_groups if g.id == group_id), None)
+
+    def why_unchecked(self, origin_id: str, otherwise: str) -> str:
+        """Why a group member is not checked: no such origin, one cftui cannot check,
+        else `otherwise` (what left it out)."""
+        found = self.origin(origin_id)
+        if found is None:
+            return "no such origin in the distribution"
+        return found.uncheckable_reason or otherwise
 
     def checkable_origins(self) -> tuple[Origin, ...]:
         return tuple(o for o in self.origins if o.checkable)

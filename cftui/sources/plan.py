@@ -38,20 +38,9 @@ def plan(dist: Distribution, origins: Sequence[Origin], overrides: Mapping[str, 
         targets += made
         members += [origin.id] * len(made)
     chosen = {o.id for o in origins}
-    groups: tuple[GroupSpec, ...] = ()
-    if dist.origin_groups:  # the verdict loads while the checks run, unless needed here
-        from cftui.engine.verdict.group import GroupSpec
-
-        groups = tuple(
-            GroupSpec(g.id, g.primary, g.secondary, g.failover_status_codes,
-                      f"{dist.label} / {g.id}")
-            for g in dist.origin_groups if chosen & {g.primary, g.secondary})
-    unchecked: dict[str, str] = {}
-    for g in groups:
-        for member in (g.primary, g.secondary):
-            if member is None or member in chosen:
-                continue
-            found = dist.origin(member)
-            unchecked[member] = (found.uncheckable_reason or "not selected with --origin"
-                                 if found is not None else "no such origin in the distribution")
+    groups = tuple(g.spec(dist.label) for g in dist.origin_groups
+                   if chosen & {g.primary, g.secondary})
+    unchecked = {member: dist.why_unchecked(member, "not selected with --origin")
+                 for g in groups for member in (g.primary, g.secondary)
+                 if member is not None and member not in chosen}
     return CheckPlan(tuple(targets), tuple(members), groups, unchecked)

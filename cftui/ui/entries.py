@@ -199,20 +199,11 @@ def _group(dist: Distribution, index: int, overrides: dict[str, Any]) -> EntryGr
                     for o in dist.origins)
     targets = {e.name: e.target for e in entries}
     origin_groups = tuple(
-        OriginGroupEntry(f"{key}/group/{g.id}",
-                         GroupSpec(g.id, g.primary, g.secondary, g.failover_status_codes,
-                                   f"{dist.label} / {g.id}"),
-                         tuple(GroupMember(m, targets.get(m), _why_not(dist, m))
+        OriginGroupEntry(f"{key}/group/{g.id}", g.spec(dist.label),
+                         tuple(GroupMember(m, targets.get(m), dist.why_unchecked(m, ""))
                                for m in (g.primary, g.secondary) if m is not None))
         for g in dist.origin_groups)
     return EntryGroup(key, dist.label, subtitle, entries, origin_groups)
-
-
-def _why_not(dist: Distribution, origin_id: str) -> str:
-    found = dist.origin(origin_id)
-    if found is None:
-        return "no such origin in the distribution"
-    return found.uncheckable_reason or ""
 
 
 def _roles_in(groups: Iterable[Any], origin_id: str) -> str:
