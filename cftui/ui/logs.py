@@ -6,6 +6,7 @@ the worker posts LogProgress (merged in the queue) and the app keeps the result.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,9 @@ class LogSource:
     routes: tuple[DistributionRoutes, ...] = ()
     notes: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def total(self) -> int:
+        """Bytes to read (the files are looked at once: a day of logs is thousands)."""
         return sum(_size(p) for p in self.paths)
 
     @classmethod

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from textual.content import Content
 
 from cftui.logs import GroupSummary, LogSummary
 from cftui.logs.render import label
+from cftui.logs.summary import ERROR_STATUSES
 from cftui.ui.format import plain, safe
 
 MUTED = "$text-muted"
@@ -23,7 +25,7 @@ def percent(rate: float) -> str:
 
 def rate_badge(group: GroupSummary) -> Content:
     """`502 25%` (and/or `504 3%`) from the loaded logs; muted when there are none."""
-    shown = [(s, group.rate(s)) for s in (502, 504) if group.errors.get(s, 0)]
+    shown = [(s, group.rate(s)) for s in ERROR_STATUSES if group.errors.get(s, 0)]
     if not shown:
         return Content.styled("502 0%", MUTED)
     return Content.styled(" ".join(f"{s} {percent(r)}" for s, r in shown), "$error bold")
@@ -84,7 +86,7 @@ def problem_lines(summary: LogSummary) -> list[Content]:
 def row_cells(group: GroupSummary) -> tuple[str, str, str, str, str]:
     """Distribution, origin (or host), requests, 502 and 504 with their rates: plain text."""
     dist, where = label(group.key)
-    counts = [f"{group.errors.get(s, 0):,} {percent(group.rate(s))}" for s in (502, 504)]
+    counts = [f"{group.errors.get(s, 0):,} {percent(group.rate(s))}" for s in ERROR_STATUSES]
     return plain(dist), plain(where), f"{group.requests:,}", counts[0], counts[1]
 
 
@@ -92,9 +94,11 @@ def errors_per_bucket(group: GroupSummary) -> list[float]:
     return [float(sum(b.errors.values())) for b in group.buckets]
 
 
-def plot_caption(group: GroupSummary, bucket_seconds: int) -> Content:
-    """What the sparkline shows, and its peak."""
-    values = errors_per_bucket(group)
+def plot_caption(group: GroupSummary, bucket_seconds: int,
+                 values: Sequence[float] | None = None) -> Content:
+    """What the sparkline shows (`values`: errors_per_bucket(group), if at hand), and
+    its peak."""
+    values = errors_per_bucket(group) if values is None else values
     if not values or not any(values):
         return Content.styled("no 502 or 504 in these logs", MUTED)
     peak = max(range(len(values)), key=values.__getitem__)

@@ -115,15 +115,16 @@ class LogScreen(Screen[None]):
             caption.update(Content.styled("no requests in these logs", "$text-muted"))
             spark.display = ascii_spark.display = causes.display = False
             return
-        caption.update(plot_caption(group, summary.bucket_seconds))
-        plotted = any(errors_per_bucket(group))
+        values = errors_per_bucket(group)
+        caption.update(plot_caption(group, summary.bucket_seconds, values))
+        plotted = any(values)
         spark.display = plotted and not app.ascii
         ascii_spark.display = plotted and app.ascii
         if app.ascii:
             ascii_spark.update("|" + text_sparkline(group.buckets, ascii=True,
                                                     width=max(10, self.size.width - 4)) + "|")
         else:
-            spark.data = errors_per_bucket(group)
+            spark.data = values
         lines = cause_lines(group)
         causes.update(Content("\n").join(lines))
         causes.display = bool(lines)
