@@ -14,6 +14,25 @@ class BodyError(Exception):
     """The body's framing is broken (a chunk size that is not hex)."""
 
 
+# What the report says of a body read short or late, over HTTP/1.1 and HTTP/2 alike.
+
+def capped(limit: int) -> str:
+    return f"stopped reading at {limit} bytes: counted as complete, the rest was not timed"
+
+
+def closed_after(body_bytes: int) -> str:
+    return f"the origin closed the connection after {body_bytes} body bytes"
+
+
+def took_over(completion_timeout: float, body_bytes: int) -> str:
+    return (f"the whole response took over {completion_timeout:g} s ({body_bytes} body "
+            "bytes by then)")
+
+
+def stalled(read_timeout: float, body_bytes: int) -> str:
+    return f"the body stalled for over {read_timeout:g} s after {body_bytes} bytes"
+
+
 def framing(status: int, headers: Sequence[tuple[str, str]]) -> tuple[str, int | None]:
     """("length", n), ("chunked", None) or ("close", None), as RFC 9112 §6.3 decides."""
     if status in (204, 304) or 100 <= status < 200:

@@ -302,8 +302,7 @@ def _over_h2(conn: SSL.Connection, watchdog: Watchdog, result: Callable[..., Htt
     def done(outcome: HttpOutcome, error: str | None = None, note: str | None = None
              ) -> HttpResult:
         if outcome is HttpOutcome.COMPLETION_TIMEOUT:
-            error = f"the whole response took over {completion_timeout:g} s " \
-                f"({got.stream.body} body bytes by then)"
+            error = body.took_over(completion_timeout, got.stream.body)
         return replace(answer, outcome=outcome, error=error, body_bytes=got.stream.body,
                        complete_ms=(time.monotonic() - sent_at) * 1000, body_note=note)
 
@@ -315,8 +314,7 @@ def _over_h2(conn: SSL.Connection, watchdog: Watchdog, result: Callable[..., Htt
     except Deadline:
         if time.monotonic() >= completion_deadline:
             return done(HttpOutcome.COMPLETION_TIMEOUT)
-        return done(HttpOutcome.TIMEOUT, f"the body stalled for over {read_timeout:g} s "
-                    f"after {got.stream.body} bytes")
+        return done(HttpOutcome.TIMEOUT, body.stalled(read_timeout, got.stream.body))
     except SSL.Error as exc:
         note = f"reading the body failed: {_ssl_error(exc)}"
     finally:
@@ -355,6 +353,8 @@ def _timed_body(conn: SSL.Connection, watchdog: Watchdog, answer: HttpResult, st
     note: str | None = None
 
     def done(outcome: HttpOutcome, error: str | None = None) -> HttpResult:
+        if outcome is HttpOutcome.COMPLETION_TIMEOUT:
+            error = body.took_over(completion_timeout, len(data))
         return replace(answer, outcome=outcome, error=error, body_bytes=len(data),
                        complete_ms=(time.monotonic() - sent_at) * 1000, body_note=note)
 
@@ -362,32 +362,25 @@ def _timed_body(conn: SSL.Connection, watchdog: Watchdog, answer: HttpResult, st
     try:
         while not framing.complete(data):
             if len(data) >= limit:
-                note = (f"stopped reading at {limit} bytes: counted as complete, the rest "
-                        "was not timed")
+                note = body.capped(limit)
                 break
             gap_deadline = min(completion_deadline, time.monotonic() + read_timeout)
             chunk = recv(conn, gap_deadline, cancel)
             if not chunk:
                 if kind != "close":
-                    note = f"the origin closed the connection after {len(data)} body bytes"
+                    note = body.closed_after(len(data))
                 break
             data += chunk
     except Deadline:
         if time.monotonic() >= completion_deadline:
-            return done(HttpOutcome.COMPLETION_TIMEOUT, f"the whole response took over "
-                        f"{completion_timeout:g} s ({len(data)} body bytes by then)")
-        return done(HttpOutcome.TIMEOUT, f"the body stalled for over {read_timeout:g} s "
-                    f"after {len(data)} bytes")
+            return done(HttpOutcome.COMPLETION_TIMEOUT)
+        return done(HttpOutcome.TIMEOUT, body.stalled(read_timeout, len(data)))
     except body.BodyError as exc:
         return done(HttpOutcome.NOT_HTTP, f"the body's chunked framing is broken: {exc}")
     except SSL.Error as exc:
         if watchdog.fired:
-            return done(HttpOutcome.COMPLETION_TIMEOUT, f"the whole response took over "
-                        f"{completion_timeout:g} s ({len(data)} body bytes by then)")
+            return done(HttpOutcome.COMPLETION_TIMEOUT)
         note = f"reading the body failed: {_ssl_error(exc)}"
     finally:
         watchdog.cancel()
-    if watchdog.fired:
-        return done(HttpOutcome.COMPLETION_TIMEOUT, f"the whole response took over "
-                    f"{completion_timeout:g} s ({len(data)} body bytes by then)")
-    return done(HttpOutcome.RESPONSE)
+    return done(HttpOutcome.COMPLETION_TIMEOUT if watchdog.fired else HttpOutcome.RESPONSE)

@@ -19,6 +19,7 @@ import h2.exceptions
 import h2.settings
 from OpenSSL import SSL
 
+from cftui.engine import body
 from cftui.engine.profile import Protocol
 from cftui.engine.tls.handshake import recv, send_all
 
@@ -144,13 +145,11 @@ def read_body(conn: SSL.Connection, answer: H2Response, *, completion_deadline: 
     stream = answer.stream
     while not stream.ended and stream.note is None:
         if stream.body >= cap:
-            return stream.body, (f"stopped reading at {cap} bytes: counted as complete, "
-                                 "the rest was not timed")
+            return stream.body, body.capped(cap)
         gap_deadline = min(completion_deadline, time.monotonic() + read_timeout)
         chunk = recv(conn, gap_deadline, cancel)
         if not chunk:
-            return stream.body, f"the origin closed the connection after {stream.body} " \
-                "body bytes"
+            return stream.body, body.closed_after(stream.body)
         try:
             for event in stream.h2conn.receive_data(chunk):
                 stream.take(event)
