@@ -57,26 +57,12 @@ class HelloSpec:
 
     @property
     def sent_extensions(self) -> frozenset[int]:
-        """The extension types the hello carries, as `_extensions` writes them (padding
+        """The extension types the hello carries, as `_extension_list` writes them (padding
         aside: a server never answers it). A ServerHello may carry only these (RFC 5246
         §7.4.1.4, RFC 8446 §4.1.3); for SSLv3 the SCSV stands for renegotiation_info."""
         if self.protocol is Protocol.SSLv3:
             return frozenset({ExtensionType.RENEGOTIATION_INFO})
-        sent = {ExtensionType.EXTENDED_MASTER_SECRET}
-        if self.sni:
-            sent.add(ExtensionType.SERVER_NAME)
-        if self.groups:
-            sent |= {ExtensionType.SUPPORTED_GROUPS, ExtensionType.EC_POINT_FORMATS}
-        if self.alpn:
-            sent.add(ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION)
-        if self.sends_signature_algorithms:
-            sent.add(ExtensionType.SIGNATURE_ALGORITHMS)
-        if self.protocol is Protocol.TLSv1_3:
-            sent |= {ExtensionType.SUPPORTED_VERSIONS, ExtensionType.PSK_KEY_EXCHANGE_MODES,
-                     ExtensionType.KEY_SHARE}
-        else:
-            sent.add(ExtensionType.RENEGOTIATION_INFO)
-        return frozenset(sent)
+        return frozenset(kind for kind, _ in _extension_list(self, b""))
 
 
 #: ClientHello handshake messages of 256–511 bytes hang some F5 load balancers; like
@@ -117,31 +103,34 @@ def alpn_bytes(names: Sequence[bytes]) -> bytes:
 
 
 def _extensions(spec: HelloSpec, key_share: bytes) -> bytes:
-    # OpenSSL's order, as far as cftui sends the same extensions: ALPN comes after the
-    # groups and point formats and before extended_master_secret and
-    # signature_algorithms (checked against `openssl s_client -alpn`).
-    parts: list[bytes] = []
+    return b"".join(_ext(kind, data) for kind, data in _extension_list(spec, key_share))
+
+
+def _extension_list(spec: HelloSpec, key_share: bytes) -> list[tuple[int, bytes]]:
+    """(type, body) of each extension the hello carries, in the order it writes them.
+    OpenSSL's order, as far as cftui sends the same extensions: ALPN comes after the
+    groups and point formats and before extended_master_secret and
+    signature_algorithms (checked against `openssl s_client -alpn`)."""
+    parts: list[tuple[int, bytes]] = []
     if spec.sni:
-        parts.append(_ext(ExtensionType.SERVER_NAME, sni_bytes(spec.sni)))
+        parts.append((ExtensionType.SERVER_NAME, sni_bytes(spec.sni)))
     if spec.groups:
-        parts.append(_ext(ExtensionType.SUPPORTED_GROUPS, _u16(_codes(spec.groups))))
-        parts.append(_ext(ExtensionType.EC_POINT_FORMATS, _u8(b"\x00")))  # uncompressed points only
+        parts.append((ExtensionType.SUPPORTED_GROUPS, _u16(_codes(spec.groups))))
+        parts.append((ExtensionType.EC_POINT_FORMATS, _u8(b"\x00")))  # uncompressed points only
     if spec.alpn:
-        parts.append(_ext(ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
-                          alpn_bytes(spec.alpn)))
+        parts.append((ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
+                      alpn_bytes(spec.alpn)))
     if spec.sends_signature_algorithms:
-        parts.append(_ext(ExtensionType.SIGNATURE_ALGORITHMS,
-                          _u16(_codes(spec.signature_schemes))))
-    parts.append(_ext(ExtensionType.EXTENDED_MASTER_SECRET, b""))
+        parts.append((ExtensionType.SIGNATURE_ALGORITHMS, _u16(_codes(spec.signature_schemes))))
+    parts.append((ExtensionType.EXTENDED_MASTER_SECRET, b""))
     if spec.protocol is Protocol.TLSv1_3:
-        parts.append(_ext(ExtensionType.SUPPORTED_VERSIONS,
-                          _u8(_codes([Protocol.TLSv1_3.wire]))))
-        parts.append(_ext(ExtensionType.PSK_KEY_EXCHANGE_MODES, _u8(b"\x01")))  # psk_dhe_ke
+        parts.append((ExtensionType.SUPPORTED_VERSIONS, _u8(_codes([Protocol.TLSv1_3.wire]))))
+        parts.append((ExtensionType.PSK_KEY_EXCHANGE_MODES, _u8(b"\x01")))  # psk_dhe_ke
         share = struct.pack("!H", NamedGroup.X25519) + _u16(key_share)
-        parts.append(_ext(ExtensionType.KEY_SHARE, _u16(share)))
+        parts.append((ExtensionType.KEY_SHARE, _u16(share)))
     else:
-        parts.append(_ext(ExtensionType.RENEGOTIATION_INFO, _u8(b"")))  # initial handshake
-    return b"".join(parts)
+        parts.append((ExtensionType.RENEGOTIATION_INFO, _u8(b"")))  # initial handshake
+    return parts
 
 
 #: Where the 32-byte client random sits in the record: after the record header (5),
